@@ -1,0 +1,60 @@
+#pragma once
+// How an actor talks to PostgreSQL without blocking its scheduler thread:
+// the pool runs the call on its own thread and its callback sends the reply
+// back to the actor as a db_reply message; the actor then runs the
+// continuation it registered, on its own thread, with its own state.
+
+#include "storage/pg_pool.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_cast.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+#include <caf/send.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <unordered_map>
+
+// Local only: a reply never leaves the node whose pool produced it.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(delta::storage::pg_reply)
+
+namespace delta::runtime {
+
+using db_reply_atom = caf::atom_constant<caf::atom("dbreply")>;
+
+class db_calls {
+ public:
+  using continuation = std::function<void(storage::pg_reply&)>;
+
+  // Submits `steps` and arranges for `then` to run inside `self` with the reply.
+  template <class Self>
+  void call(Self* self, storage::pg_pool& pool, std::vector<storage::pg_statement> steps,
+            bool transaction, continuation then) {
+    auto id = next_id_++;
+    pending_.emplace(id, std::move(then));
+    // A strong handle: the reply may arrive after the actor restarted, and is
+    // then simply dropped with the dead actor's mailbox.
+    auto target = caf::actor_cast<caf::actor>(self);
+    pool.call(std::move(steps), transaction, [target, id](storage::pg_reply reply) {
+      caf::anon_send(target, db_reply_atom::value, id, std::move(reply));
+    });
+  }
+
+  // Runs the continuation registered for `id` (from the db_reply handler).
+  void complete(std::uint64_t id, storage::pg_reply& reply) {
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return;
+    auto then = std::move(it->second);
+    pending_.erase(it);
+    then(reply);
+  }
+
+  std::size_t in_flight() const { return pending_.size(); }
+
+ private:
+  std::uint64_t next_id_ = 1;
+  std::unordered_map<std::uint64_t, continuation> pending_;
+};
+
+}  // namespace delta::runtime

@@ -1,0 +1,95 @@
+#include "actors/runtime/entity_region.hpp"
+
+#include "actors/runtime/idle_tracker.hpp"
+#include "telemetry/metrics_registry.hpp"
+
+#include <caf/all.hpp>
+
+#include <unordered_map>
+
+namespace delta::runtime {
+
+namespace {
+
+struct region_state {
+  static inline const char* name = "delta.region";
+  region_spec spec;
+  std::unordered_map<std::string, caf::actor> entities;
+  std::unordered_map<caf::actor_addr, std::string> keys;
+  idle_tracker idle;
+  region_counts counts;
+};
+
+void publish_counts(const region_state& st) {
+  auto& m = telemetry::global_metrics();
+  m.gauge_family("delta_entities_active", "Live entity actors by region")
+      .with({{"region", st.spec.name}})
+      .set(static_cast<double>(st.counts.active));
+  m.gauge_family("delta_entities_spawned", "Entities spawned since start by region")
+      .with({{"region", st.spec.name}})
+      .set(static_cast<double>(st.counts.spawned));
+  m.gauge_family("delta_entities_passivated", "Entities passivated since start by region")
+      .with({{"region", st.spec.name}})
+      .set(static_cast<double>(st.counts.passivated));
+}
+
+caf::actor& entity_for(caf::stateful_actor<region_state>* self, const std::string& key) {
+  auto& st = self->state;
+  auto it = st.entities.find(key);
+  if (it != st.entities.end()) return it->second;
+  auto entity = st.spec.spawn_entity(*self, key);
+  self->monitor(entity);
+  st.keys[entity.address()] = key;
+  ++st.counts.spawned;
+  ++st.counts.active;
+  return st.entities.emplace(key, std::move(entity)).first->second;
+}
+
+void forget(region_state& st, const std::string& key) {
+  auto it = st.entities.find(key);
+  if (it == st.entities.end()) return;
+  st.keys.erase(it->second.address());
+  st.entities.erase(it);
+  st.idle.erase(key);
+  --st.counts.active;
+}
+
+caf::behavior region_actor(caf::stateful_actor<region_state>* self, region_spec spec) {
+  self->state.spec = std::move(spec);
+  self->set_down_handler([self](caf::down_msg& down) {
+    auto& st = self->state;
+    auto it = st.keys.find(down.source);
+    if (it == st.keys.end()) return;  // already passivated
+    ++st.counts.crashed;
+    forget(st, std::string{it->second});
+  });
+  self->delayed_send(self, self->state.spec.sweep_interval, sweep_atom::value);
+  return {
+      [self](entity_atom, const std::string& key, caf::message& payload) {
+        auto& entity = entity_for(self, key);
+        self->state.idle.touch(key, std::chrono::steady_clock::now());
+        return self->delegate(entity, std::move(payload));
+      },
+      [self](sweep_atom) {
+        auto& st = self->state;
+        for (auto& key : st.idle.idle_since(std::chrono::steady_clock::now(), st.spec.idle_timeout)) {
+          auto entity = st.entities[key];
+          self->demonitor(entity);
+          self->send(entity, passivate_atom::value);
+          forget(st, key);
+          ++st.counts.passivated;
+        }
+        publish_counts(st);
+        self->delayed_send(self, st.spec.sweep_interval, sweep_atom::value);
+      },
+      [self](region_counts_atom) { return self->state.counts; },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_region(caf::local_actor& parent, region_spec spec) {
+  return parent.spawn(region_actor, std::move(spec));
+}
+
+}  // namespace delta::runtime

@@ -1,0 +1,49 @@
+#pragma once
+// The entity region ("shard region") of one domain: entities (sessions,
+// rate-limit buckets, breakers, jobs) are addressed by a string key, spawned
+// on the first message for that key, and passivated after being idle. Callers
+// send (entity_atom, key, payload) to the region, which delegates the payload
+// to the entity, so the entity's reply goes straight back to the caller.
+// With one node the ring has one member; clustering changes placement only.
+
+#include <caf/atom.hpp>
+#include <caf/fwd.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace delta::runtime {
+
+using entity_atom = caf::atom_constant<caf::atom("entity")>;
+using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
+using region_counts_atom = caf::atom_constant<caf::atom("regcounts")>;
+
+struct region_spec {
+  std::string name;
+  // Spawns the entity for `key`. Its behavior must handle passivate_atom by
+  // quitting (see passivation_handler()): the region sends it in mailbox
+  // order, so the entity finishes every message delegated before.
+  std::function<caf::actor(caf::local_actor& region, const std::string& key)> spawn_entity;
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+  std::chrono::milliseconds sweep_interval{std::chrono::seconds(1)};
+};
+
+struct region_counts {
+  std::int64_t active = 0;
+  std::int64_t spawned = 0;
+  std::int64_t passivated = 0;
+  std::int64_t crashed = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, region_counts& x) {
+  return f(caf::meta::type_name("delta.region_counts"), x.active, x.spawned, x.passivated,
+           x.crashed);
+}
+
+caf::actor spawn_region(caf::local_actor& parent, region_spec spec);
+
+}  // namespace delta::runtime

@@ -1,0 +1,84 @@
+#pragma once
+// Effective configuration of a deltad node. Sources, later wins:
+//   defaults in code -> TOML file (--config) -> DELTA_<SECTION>__<KEY> env -> flags.
+// Every key is validated; a bad value stops start-up naming key, value,
+// source and what is allowed (config_error, exit code 2).
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace delta::config {
+
+struct http_settings {
+  std::string host = "127.0.0.1";                // listen address
+  int port = 8080;                               // listen port (0: any free port)
+  int threads = 1;                               // asio threads for the HTTP edge
+  std::int64_t body_limit_bytes = 1 << 20;       // larger bodies get 413
+  std::int64_t header_limit_bytes = 16 * 1024;   // larger header blocks get 431
+  int idle_timeout_seconds = 60;                 // keep-alive connection idle limit
+  int header_timeout_seconds = 10;               // time to receive a full request head
+  int shutdown_timeout_seconds = 10;             // how long SIGTERM waits for in-flight requests
+  std::vector<std::string> cors_allowed_origins; // exact origins; empty = no CORS
+};
+
+struct database_settings {
+  std::string url = "postgresql://postgres@127.0.0.1:55433/delta";  // libpq URI (secret)
+  int pool_size = 4;                     // connections per node
+  int connect_timeout_seconds = 2;       // per connection attempt
+  int query_timeout_ms = 5000;           // statement_timeout on every connection
+  int reconnect_max_backoff_ms = 2000;   // cap of the exponential reconnect backoff
+  std::string migrations_dir;            // default: the checkout's migrations/
+  bool migrate_on_start = true;          // `deltad serve` applies pending migrations
+};
+
+struct runtime_settings {
+  int scheduler_threads = 1;  // CAF worker threads (1 measured best on 2 cores)
+};
+
+struct log_settings {
+  std::string level = "info";  // trace|debug|info|warn|error|off
+  std::string format = "json"; // one JSON object per line (the only format)
+  bool access = true;          // one line per HTTP request
+};
+
+struct market_settings {
+  int cache_ttl_seconds = 30;        // how long the market actor trusts a cached security
+  int cache_max_entries = 100000;    // bound on cached securities
+};
+
+struct settings {
+  http_settings http;
+  database_settings database;
+  runtime_settings runtime;
+  log_settings log;
+  market_settings market;
+};
+
+class config_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Where the values come from; each is optional so tests can pass only what they need.
+struct sources {
+  std::optional<std::string> toml_file;             // path given by --config
+  std::map<std::string, std::string> environment;  // e.g. from environ
+  std::map<std::string, std::string> flags;        // dotted key -> value (e.g. http.port)
+};
+
+settings load(const sources& from);
+
+// Collects DELTA_* variables from the process environment.
+std::map<std::string, std::string> process_environment();
+
+// The effective configuration as TOML, secrets replaced by ***.
+std::string print_redacted(const settings& s);
+
+// postgresql://user:secret@host/db -> postgresql://user:***@host/db (and password=...).
+std::string redact_url(const std::string& url);
+
+}  // namespace delta::config

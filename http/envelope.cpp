@@ -1,0 +1,51 @@
+#include "http/envelope.hpp"
+
+#include "telemetry/json_log.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+namespace delta::http {
+
+std::string utc_timestamp() {
+  // Formatting once per second per thread keeps this off the profile.
+  thread_local std::time_t cached_second = 0;
+  thread_local char cached[24] = {};
+  auto now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cached_second = now;
+  }
+  return cached;
+}
+
+response ok_response(int status, const std::string& data_json, const std::string& request_id,
+                     const std::optional<page_meta>& page,
+                     const std::optional<std::string>& next_link) {
+  std::string body;
+  body.reserve(data_json.size() + 128);
+  body += "{\"data\":";
+  body += data_json;
+  body += ",\"meta\":{\"request_id\":";
+  telemetry::append_json_string(body, request_id);
+  body += ",\"timestamp\":\"";
+  body += utc_timestamp();
+  body += '"';
+  if (page) {
+    body += ",\"total\":" + std::to_string(page->total) + ",\"limit\":" +
+            std::to_string(page->limit) + ",\"offset\":" + std::to_string(page->offset);
+  }
+  body += '}';
+  if (next_link) {
+    body += ",\"links\":{\"next\":";
+    telemetry::append_json_string(body, *next_link);
+    body += '}';
+  }
+  body += '}';
+  return {status, std::move(body), "application/json", {}};
+}
+
+}  // namespace delta::http

@@ -1,0 +1,71 @@
+// Operations routes: unversioned, no auth (API.md "Operations").
+#include "http/api_error.hpp"
+#include "http/edge.hpp"
+#include "http/routes/json_views.hpp"
+#include "http/routes/routes.hpp"
+#include "telemetry/metrics_registry.hpp"
+
+#include <caf/all.hpp>
+
+namespace delta::http {
+
+namespace {
+
+response plain_json(int status, std::string body) { return {status, std::move(body), "application/json", {}}; }
+
+// Asks the health actor, then shapes its report with `view`.
+template <class View>
+void answer_with_health(edge_context& ctx, reply_ptr reply, View view) {
+  auto health = ctx.svc.health->get();
+  ctx.self->request(health, ctx.timeout, protocol::check_health_atom::value)
+      .then([reply, view](const protocol::health_report& report) { reply->send(view(report)); },
+            [reply](const caf::error&) {
+              // The health actor itself is unreachable: not ready, certainly.
+              reply->send(plain_json(503, R"({"status":"not_ready","components":{}})"));
+            });
+}
+
+}  // namespace
+
+void add_operations_routes(router& r) {
+  r.get("/health")
+      .summary("Liveness: 200 while the process runs", "operations")
+      .answers({200})
+      // Inline: liveness must not depend on a busy scheduler, or probes
+      // would restart a node that is merely loaded.
+      .inline_answer([](const request&, const path_params&) {
+        return plain_json(200, R"({"status":"ok"})");
+      });
+
+  r.get("/ready")
+      .summary("Readiness: the database (and, in a cluster, membership) is usable", "operations")
+      .answers({200, 503})
+      .in_edge([](edge_context& ctx, request&, path_params&, reply_ptr reply) {
+        answer_with_health(ctx, std::move(reply), [](const protocol::health_report& report) {
+          bool ready = false;
+          auto body = readiness_json(report, ready);
+          return plain_json(ready ? 200 : 503, std::move(body));
+        });
+      });
+
+  r.get("/health/detailed")
+      .summary("Health of each component: healthy, degraded or unhealthy", "operations")
+      .answers({200, 503})
+      .in_edge([](edge_context& ctx, request&, path_params&, reply_ptr reply) {
+        answer_with_health(ctx, std::move(reply), [](const protocol::health_report& report) {
+          std::string overall;
+          auto body = health_detailed_json(report, overall);
+          return plain_json(overall == "unhealthy" ? 503 : 200, std::move(body));
+        });
+      });
+
+  r.get("/metrics")
+      .summary("Prometheus metrics (text exposition format)", "operations")
+      .answers({200})
+      .inline_answer([](const request&, const path_params&) {
+        return response{200, telemetry::global_metrics().render(),
+                        "text/plain; version=0.0.4; charset=utf-8", {}};
+      });
+}
+
+}  // namespace delta::http

@@ -1,0 +1,367 @@
+#include "http/server.hpp"
+
+#include "http/api_error.hpp"
+#include "http/request_id.hpp"
+#include "telemetry/json_log.hpp"
+#include "telemetry/metrics_registry.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace delta::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+bool is_json_media_type(const std::string& content_type) {
+  auto semi = content_type.find(';');
+  auto media = content_type.substr(0, semi);
+  while (!media.empty() && media.back() == ' ') media.pop_back();
+  for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return media == "application/json";
+}
+
+std::string format_duration_ms(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3fms", ms);
+  return buf;
+}
+
+}  // namespace
+
+struct route_metrics {
+  telemetry::histogram* latency = nullptr;
+};
+
+struct server::impl : std::enable_shared_from_this<server::impl> {
+  impl(server_options o, const router& r, dispatch_fn d)
+      : options(std::move(o)), routes(r), dispatch(std::move(d)), cors(options.cors_allowed_origins),
+        acceptor(ioc) {
+    auto& registry = telemetry::global_metrics();
+    requests = &registry.counter_family("delta_http_requests_total",
+                                        "HTTP requests by method, route and status");
+    auto& latency = registry.histogram_family("delta_http_request_duration_seconds",
+                                              "HTTP request latency by route");
+    for (auto& r : routes.routes())
+      per_route[r.get()].latency = &latency.with({{"route", r->pattern}});
+    unmatched_latency = &latency.with({{"route", "unmatched"}});
+  }
+
+  server_options options;
+  const router& routes;
+  dispatch_fn dispatch;
+  cors_policy cors;
+  asio::io_context ioc;
+  tcp::acceptor acceptor;
+  std::vector<std::thread> threads;
+  std::atomic<bool> draining{false};
+  std::atomic<std::int64_t> requests_in_flight{0};
+  std::mutex idle_mutex;
+  std::condition_variable idle_cv;
+  telemetry::family<telemetry::counter>* requests = nullptr;
+  std::unordered_map<const route*, route_metrics> per_route;  // immutable after construction
+  telemetry::histogram* unmatched_latency = nullptr;
+
+  void do_accept();
+  void request_done() {
+    if (--requests_in_flight == 0) {
+      std::lock_guard guard{idle_mutex};
+      idle_cv.notify_all();
+    }
+  }
+};
+
+namespace {
+
+// What the session remembers about the request being answered.
+struct exchange_info {
+  std::string request_id;
+  std::string method;
+  std::string path;
+  std::string origin;
+  bool has_origin = false;
+  const route* matched = nullptr;
+  std::chrono::steady_clock::time_point started;
+  bool keep_alive = true;
+};
+
+class session : public std::enable_shared_from_this<session> {
+ public:
+  session(tcp::socket socket, std::shared_ptr<server::impl> srv)
+      : stream_(std::move(socket)), srv_(std::move(srv)) {}
+
+  void run() {
+    beast::error_code ignored;
+    stream_.socket().set_option(tcp::no_delay{true}, ignored);
+    remote_ = stream_.socket().remote_endpoint(ignored).address().to_string();
+    read_next();
+  }
+
+  // Called on the strand with the final response of the current request.
+  void finish(response res);
+
+ private:
+  void read_next() {
+    parser_.emplace();
+    parser_->header_limit(srv_->options.header_limit);
+    parser_->body_limit(srv_->options.body_limit);
+    // The first request must arrive within the header timeout; later ones on
+    // a kept-alive connection within the idle timeout. Either way a client
+    // trickling bytes cannot hold the connection forever.
+    stream_.expires_after(first_ ? srv_->options.header_timeout : srv_->options.idle_timeout);
+    first_ = false;
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      beast::bind_front_handler(&session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    stream_.expires_never();
+    handle(parser_->release());
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+        ec.category() != bhttp::make_error_code(bhttp::error::bad_method).category()) {
+      return close();
+    }
+    // A request we cannot read to its end: answer, then close (the stream
+    // cannot be resynchronised).
+    begin_exchange_without_request();
+    info_.keep_alive = false;
+    auto code = ec == bhttp::error::body_limit     ? error_code::payload_too_large
+                : ec == bhttp::error::header_limit ? error_code::header_too_large
+                                                   : error_code::bad_request;
+    ++srv_->requests_in_flight;
+    finish(error_response(make_api_error(code), info_.request_id));
+  }
+
+  void begin_exchange_without_request() {
+    info_ = {};
+    info_.request_id = new_request_id();
+    info_.started = std::chrono::steady_clock::now();
+    info_.method = "?";
+    info_.path = "?";
+  }
+
+  void handle(bhttp::request<bhttp::string_body> raw);
+  void write(std::shared_ptr<bhttp::response<bhttp::string_body>> res);
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::shared_ptr<server::impl> srv_;
+  std::string remote_;
+  bool first_ = true;
+  exchange_info info_;
+};
+
+class session_responder : public responder {
+ public:
+  explicit session_responder(std::shared_ptr<session> s, asio::any_io_executor ex)
+      : session_(std::move(s)), executor_(std::move(ex)) {}
+  void send(response res) override {
+    asio::post(executor_, [s = std::move(session_), res = std::move(res)]() mutable {
+      s->finish(std::move(res));
+    });
+  }
+
+ private:
+  std::shared_ptr<session> session_;
+  asio::any_io_executor executor_;
+};
+
+request to_request(bhttp::request<bhttp::string_body>&& raw, const std::string& remote) {
+  request req;
+  req.method = std::string{raw.method_string()};
+  auto target = raw.target();
+  auto q = target.find('?');
+  req.path = std::string{target.substr(0, q)};
+  if (q != std::string_view::npos) req.query = std::string{target.substr(q + 1)};
+  req.headers.reserve(8);
+  for (auto& field : raw) {
+    std::string name{field.name_string()};
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    req.headers.emplace_back(std::move(name), std::string{field.value()});
+  }
+  req.body = std::move(raw.body());
+  req.remote_address = remote;
+  req.received_at = std::chrono::steady_clock::now();
+  return req;
+}
+
+// The transport's own checks on a route with a JSON body: media type, then syntax.
+std::optional<api_error> check_json_body(request& req) {
+  auto* type = req.header("content-type");
+  if (!type || !is_json_media_type(*type)) return make_api_error(error_code::unsupported_media_type);
+  boost::system::error_code ec;
+  auto value = boost::json::parse(req.body, ec);
+  if (ec) return make_api_error(error_code::bad_request, "The request body is not valid JSON.");
+  req.json = std::make_shared<const boost::json::value>(std::move(value));
+  return std::nullopt;
+}
+
+void session::handle(bhttp::request<bhttp::string_body> raw) {
+  ++srv_->requests_in_flight;
+  bool keep_alive = raw.keep_alive();
+  auto req = to_request(std::move(raw), remote_);
+  info_ = {};
+  info_.started = req.received_at;
+  info_.keep_alive = keep_alive;
+  info_.method = req.method;
+  info_.path = req.path;
+  auto* client_id = req.header("x-request-id");
+  req.request_id = client_id && acceptable_request_id(*client_id) ? *client_id : new_request_id();
+  info_.request_id = req.request_id;
+  if (auto* origin = req.header("origin")) {
+    info_.origin = *origin;
+    info_.has_origin = true;
+  }
+
+  auto match = srv_->routes.match(req.method, req.path);
+  if (cors_policy::is_preflight(req)) {
+    if (!match.path_known) return finish(error_response(make_api_error(error_code::not_found), req.request_id));
+    if (!srv_->cors.allows(*req.header("origin")))
+      return finish(error_response(make_api_error(error_code::forbidden, "Origin not allowed."), req.request_id));
+    return finish(srv_->cors.preflight(req, match.allowed));
+  }
+  if (!match.path_known)
+    return finish(error_response(make_api_error(error_code::not_found), req.request_id));
+  if (!match.matched) {
+    std::string allow;
+    for (auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
+    if (req.method == "OPTIONS") {
+      response res{204, {}, {}, {{"Allow", allow + ", OPTIONS"}}};
+      return finish(std::move(res));
+    }
+    auto res = error_response(make_api_error(error_code::method_not_allowed), req.request_id);
+    res.headers.emplace_back("Allow", allow);
+    return finish(std::move(res));
+  }
+  auto& rt = *match.matched;
+  info_.matched = &rt;
+  if (rt.body == body_kind::json)
+    if (auto problem = check_json_body(req)) return finish(error_response(*problem, req.request_id));
+  if (rt.answer_inline) return finish(rt.answer_inline(req, match.params));
+  auto target = std::make_shared<session_responder>(shared_from_this(), stream_.get_executor());
+  auto reply = std::make_shared<pending_reply>(std::move(target), req.request_id);
+  srv_->dispatch(rt, req, match.params, std::move(reply));
+}
+
+void session::finish(response res) {
+  auto elapsed = std::chrono::steady_clock::now() - info_.started;
+  double ms = std::chrono::duration<double, std::milli>(elapsed).count();
+  auto out = std::make_shared<bhttp::response<bhttp::string_body>>(
+      static_cast<bhttp::status>(res.status), 11);
+  out->set(bhttp::field::server, "deltad");
+  if (!res.content_type.empty()) out->set(bhttp::field::content_type, res.content_type);
+  out->set("X-Request-ID", info_.request_id);
+  out->set("X-Response-Time", format_duration_ms(ms));
+  srv_->cors.decorate(info_.has_origin ? &info_.origin : nullptr, res);
+  for (auto& [name, value] : res.headers) out->insert(name, value);
+  out->body() = std::move(res.body);
+  bool keep = info_.keep_alive && !srv_->draining.load(std::memory_order_relaxed);
+  out->keep_alive(keep);
+  out->prepare_payload();
+
+  auto route_label = info_.matched ? info_.matched->pattern : std::string{"unmatched"};
+  srv_->requests
+      ->with({{"method", info_.method == "?" ? "unknown" : info_.method},
+              {"route", route_label},
+              {"status", std::to_string(res.status)}})
+      .inc();
+  auto* latency = info_.matched ? srv_->per_route[info_.matched].latency : srv_->unmatched_latency;
+  latency->observe(ms / 1000.0);
+  if (srv_->options.access_log && telemetry::log_enabled(telemetry::log_level::info))
+    telemetry::log_info("request", {{"request_id", info_.request_id},
+                                    {"method", info_.method},
+                                    {"path", info_.path},
+                                    {"route", route_label},
+                                    {"status", res.status},
+                                    {"duration_ms", ms},
+                                    {"remote", remote_}});
+  srv_->request_done();
+  write(std::move(out));
+}
+
+void session::write(std::shared_ptr<bhttp::response<bhttp::string_body>> res) {
+  stream_.expires_after(srv_->options.idle_timeout);
+  bhttp::async_write(stream_, *res,
+                     [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+                       if (ec || !res->keep_alive()) return self->close();
+                       self->read_next();
+                     });
+}
+
+}  // namespace
+
+void server::impl::do_accept() {
+  acceptor.async_accept(asio::make_strand(ioc), [self = shared_from_this()](
+                                                     beast::error_code ec, tcp::socket socket) {
+    if (!self->acceptor.is_open()) return;
+    if (!ec) std::make_shared<session>(std::move(socket), self)->run();
+    self->do_accept();
+  });
+}
+
+server::server(server_options options, const router& routes, dispatch_fn dispatch)
+    : impl_(std::make_shared<impl>(std::move(options), routes, std::move(dispatch))) {}
+
+server::~server() { stop(); }
+
+unsigned short server::start() {
+  auto& s = *impl_;
+  tcp::endpoint endpoint{asio::ip::make_address(s.options.host), s.options.port};
+  s.acceptor.open(endpoint.protocol());
+  s.acceptor.set_option(asio::socket_base::reuse_address(true));
+  s.acceptor.bind(endpoint);
+  s.acceptor.listen(asio::socket_base::max_listen_connections);
+  s.do_accept();
+  for (int i = 0; i < s.options.threads; ++i) s.threads.emplace_back([this] { impl_->ioc.run(); });
+  return s.acceptor.local_endpoint().port();
+}
+
+void server::stop_accepting() {
+  impl_->draining = true;
+  asio::post(impl_->ioc, [s = impl_] {
+    beast::error_code ignored;
+    s->acceptor.close(ignored);
+  });
+}
+
+bool server::wait_idle(std::chrono::milliseconds timeout) {
+  std::unique_lock lock{impl_->idle_mutex};
+  return impl_->idle_cv.wait_for(lock, timeout, [this] { return impl_->requests_in_flight.load() <= 0; });
+}
+
+void server::stop() {
+  if (impl_->threads.empty()) return;
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) t.join();
+  impl_->threads.clear();
+}
+
+std::int64_t server::in_flight() const { return impl_->requests_in_flight.load(); }
+
+}  // namespace delta::http
