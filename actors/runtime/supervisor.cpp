@@ -27,11 +27,10 @@ bool is_normal(const caf::error& reason) {
   return !reason || reason == caf::exit_reason::normal;
 }
 
-void count_restart(const std::string& supervisor, const std::string& child) {
-  telemetry::global_metrics()
+telemetry::counter& restarts_of(const std::string& supervisor, const std::string& child) {
+  return telemetry::global_metrics()
       .counter_family("delta_actor_restarts_total", "Actor restarts by their supervisors")
-      .with({{"supervisor", supervisor}, {"child", child}})
-      .inc();
+      .with({{"supervisor", supervisor}, {"child", child}});
 }
 
 void start_child(caf::stateful_actor<supervisor_state>* self, running_child& child) {
@@ -63,7 +62,7 @@ void on_child_down(caf::stateful_actor<supervisor_state>* self, const caf::down_
     telemetry::log_warn("restarting actor",
                         {{"supervisor", st.spec.name}, {"child", child.spec.name},
                          {"reason", self->system().render(down.reason)}});
-    count_restart(st.spec.name, child.spec.name);
+    restarts_of(st.spec.name, child.spec.name).inc();
     start_child(self, child);
     return;
   }
@@ -83,7 +82,10 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, supe
         caf::anon_send_exit(child.handle, caf::exit_reason::user_shutdown);
   });
   self->set_down_handler([self](caf::down_msg& down) { on_child_down(self, down); });
-  for (auto& child : *st.children) start_child(self, child);
+  for (auto& child : *st.children) {
+    restarts_of(st.spec.name, child.spec.name);  // every child is listed, at 0 until it restarts
+    start_child(self, child);
+  }
   return {
       [](caf::get_atom) { return caf::unit; },
   };

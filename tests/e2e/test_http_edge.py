@@ -149,6 +149,35 @@ class EdgeTest(DeltaTestCase):
                 self.assertEqual(r.headers.get("x-request-id"), rid)
                 self.assertEqual(r.json["error"]["request_id"], rid)
 
+    def test_request_id_is_echoed_on_every_error(self):
+        cases = [
+            ("DELETE", "/health", None, None, 405),
+            ("GET", BASE + "?limit=0", None, None, 422),
+            ("POST", BASE, {"Content-Type": "text/plain"}, b"x", 415),
+            ("POST", BASE, {"Content-Type": "application/json"}, b"{", 400),
+            ("POST", BASE, {"Content-Type": "application/json"}, b"[" * (BODY_LIMIT + 1), 413),
+            ("POST", BASE, None, GOOD_BODY, 401),
+            ("OPTIONS", BASE, {"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
+             None, 403),
+            ("OPTIONS", BASE, {"Origin": ALLOWED, "Access-Control-Request-Method": "GET"}, None, 204),
+        ]
+        for n, (method, path, headers, body, status) in enumerate(cases):
+            rid = f"echo-{status}-{n}"
+            with self.subTest(status=status):
+                r = self.deltad.request(method, path, {**(headers or {}), "X-Request-ID": rid}, body)
+                self.assertEqual(r.status, status, r.body[:300])
+                self.assertEqual(r.headers.get("x-request-id"), rid)
+                if r.json is not None:
+                    self.assertEqual(r.json["error"]["request_id"], rid)
+
+    def test_access_log_names_method_and_path_of_refused_bodies(self):
+        since = self.deltad.mark()
+        rid = "edge-log-413"
+        r = self.post({"pad": "x" * BODY_LIMIT}, headers={"X-Request-ID": rid})
+        self.assertEqual(r.status, 413)
+        line = self.deltad.wait_for_log(lambda o: o.get("request_id") == rid and "status" in o, since=since)
+        self.assertEqual((line["method"], line["path"], line["status"]), ("POST", BASE, 413))
+
     def test_insane_request_id_is_replaced(self):
         for rid in ("A" * 129, "a b", "<script>", "", "id;drop", "é", "a\tb", "{x}"):
             with self.subTest(rid=rid):

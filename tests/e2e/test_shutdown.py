@@ -142,6 +142,7 @@ class ShutdownTest(DeltaTestCase):
         for t in threads:
             t.join(timeout=15)
         self.assertEqual(code, 0, d.output_tail())
+        print("STATS", stats, bad)
         self.assertEqual(bad, [], f"bad answers during shutdown ({stats})")
 
 
