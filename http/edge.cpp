@@ -1,6 +1,10 @@
 #include "http/edge.hpp"
 
+#include "http/api_error.hpp"
+
 #include <caf/all.hpp>
+
+#include <deque>
 
 namespace delta::http {
 
@@ -25,20 +29,41 @@ namespace delta::http {
 
 namespace {
 
+using sweep_deadlines_atom = caf::atom_constant<caf::atom("deadlines")>;
+
 // Generous: domain actors answer in microseconds, PostgreSQL in
 // milliseconds; this only bounds the wait for a stuck dependency.
-constexpr auto domain_timeout = std::chrono::seconds(10);
+constexpr auto call_deadline = std::chrono::seconds(10);
+constexpr auto sweep_interval = std::chrono::milliseconds(500);
 
 struct edge_state {
   static inline const char* name = "delta.edge";
+  // Calls in arrival order; with one deadline for all, also deadline order.
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::weak_ptr<pending_reply>>>
+      deadlines;
 };
 
+void sweep_deadlines(edge_state& st) {
+  auto now = std::chrono::steady_clock::now();
+  while (!st.deadlines.empty() && st.deadlines.front().first <= now) {
+    if (auto reply = st.deadlines.front().second.lock(); reply && !reply->answered())
+      reply->send(error_response(make_api_error(error_code::unavailable), reply->request_id()));
+    st.deadlines.pop_front();
+  }
+}
+
 caf::behavior edge_actor(caf::stateful_actor<edge_state>* self, services svc) {
+  self->delayed_send(self, sweep_interval, sweep_deadlines_atom::value);
   return {
       [self, svc](http_call_ptr& call) {
-        edge_context ctx{self, svc,
-                         std::chrono::duration_cast<std::chrono::milliseconds>(domain_timeout)};
+        self->state.deadlines.emplace_back(std::chrono::steady_clock::now() + call_deadline,
+                                           call->reply);
+        edge_context ctx{self, svc};
         call->rt->answer_in_edge(ctx, call->req, call->params, std::move(call->reply));
+      },
+      [self](sweep_deadlines_atom) {
+        sweep_deadlines(self->state);
+        self->delayed_send(self, sweep_interval, sweep_deadlines_atom::value);
       },
   };
 }

@@ -25,7 +25,14 @@ struct services {
 struct edge_context {
   caf::event_based_actor* self;
   const services& svc;
-  std::chrono::milliseconds timeout;  // for every request to a domain actor
+
+  // A request to a domain actor. No CAF timeout: CAF 0.17 arms its clock
+  // thread for every timed request (a wake-up per request); the edge's own
+  // deadline sweep answers 503 for any call not answered in time instead.
+  template <class Handle, class... Ts>
+  auto ask(const Handle& dest, Ts&&... xs) {
+    return self->request(dest, caf::infinite, std::forward<Ts>(xs)...);
+  }
 };
 
 caf::actor spawn_edge(caf::local_actor& parent, services svc);

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <mutex>
 #include <thread>
+#include <map>
 #include <unordered_map>
 
 namespace delta::http {
@@ -160,6 +161,21 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void handle(bhttp::request<bhttp::string_body> raw);
+
+  // The counter of this exchange's (route, status). Matched routes are cached
+  // per thread, which keeps the registry's lock off the hot path.
+  telemetry::counter& request_counter(int status) {
+    auto labels = [&] {
+      return telemetry::label_set{{"method", info_.method == "?" ? "unknown" : info_.method},
+                                  {"route", info_.matched ? info_.matched->pattern : "unmatched"},
+                                  {"status", std::to_string(status)}};
+    };
+    if (!info_.matched) return srv_->requests->with(labels());
+    thread_local std::map<std::pair<const route*, int>, telemetry::counter*> cache;
+    auto& slot = cache[{info_.matched, status}];
+    if (!slot) slot = &srv_->requests->with(labels());
+    return *slot;
+  }
   void write(std::shared_ptr<bhttp::response<bhttp::string_body>> res);
 
   void close() {
@@ -286,11 +302,7 @@ void session::finish(response res) {
   out->prepare_payload();
 
   auto route_label = info_.matched ? info_.matched->pattern : std::string{"unmatched"};
-  srv_->requests
-      ->with({{"method", info_.method == "?" ? "unknown" : info_.method},
-              {"route", route_label},
-              {"status", std::to_string(res.status)}})
-      .inc();
+  request_counter(res.status).inc();
   auto* latency = info_.matched ? srv_->per_route[info_.matched].latency : srv_->unmatched_latency;
   latency->observe(ms / 1000.0);
   if (srv_->options.access_log && telemetry::log_enabled(telemetry::log_level::info))

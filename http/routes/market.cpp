@@ -18,7 +18,7 @@ void get_security(edge_context& ctx, request& req, path_params& params, reply_pt
   auto& ticker = params.at(0).second;
   if (!valid_ticker(ticker))
     return reply->send(error_response(validation_error({{"ticker", ticker_rule}}), req.request_id));
-  ctx.self->request(ctx.svc.market->get(), ctx.timeout, protocol::get_security_atom::value, ticker)
+  ctx.ask(ctx.svc.market->get(), protocol::get_security_atom::value, ticker)
       .then(
           [reply](const protocol::security& s) {
             reply->send(ok_response(200, security_json(s), reply->request_id()));
@@ -54,7 +54,7 @@ void find_securities(edge_context& ctx, request& req, path_params&, reply_ptr re
   if (!query.problems().empty())
     return reply->send(error_response(validation_error(query.problems()), req.request_id));
   protocol::security_query msg{q, static_cast<std::int32_t>(page.limit), page.offset};
-  ctx.self->request(ctx.svc.market->get(), ctx.timeout, protocol::find_securities_atom::value, msg)
+  ctx.ask(ctx.svc.market->get(), protocol::find_securities_atom::value, msg)
       .then(
           [reply, page, q](const protocol::security_page& result) {
             std::optional<std::string> next;

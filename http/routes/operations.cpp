@@ -17,7 +17,7 @@ response plain_json(int status, std::string body) { return {status, std::move(bo
 template <class View>
 void answer_with_health(edge_context& ctx, reply_ptr reply, View view) {
   auto health = ctx.svc.health->get();
-  ctx.self->request(health, ctx.timeout, protocol::check_health_atom::value)
+  ctx.ask(health, protocol::check_health_atom::value)
       .then([reply, view](const protocol::health_report& report) { reply->send(view(report)); },
             [reply](const caf::error&) {
               // The health actor itself is unreachable: not ready, certainly.

@@ -633,6 +633,18 @@ class DeltaTestCase(unittest.TestCase):
         return meta
 
 
+def poll_until(condition, timeout, what):
+    """Bounded poll for a state the server reaches on its own (a pool reconnecting):
+    check, then threading.Event().wait(0.2) (a bounded pause between polls, not
+    a synchronisation), for at most `timeout` seconds. Raises AssertionError."""
+    pause = threading.Event()
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"not {what} within {timeout}s")
+        pause.wait(0.2)
+
+
 def parse_prometheus(text):
     """Samples of a Prometheus exposition: list of (name, labels dict, value float)."""
     samples = []

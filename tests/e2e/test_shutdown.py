@@ -113,10 +113,7 @@ class ShutdownTest(DeltaTestCase):
                             http.client.RemoteDisconnected):
                         with lock:
                             stats["no_answer"] += 1
-                        conn.close()
-                        if d.proc.poll() is not None:
-                            return
-                        continue
+                        return  # the server stopped taking this client's requests: done
                     except (http.client.IncompleteRead, socket.timeout) as e:
                         with lock:
                             bad.append(repr(e))
@@ -142,7 +139,6 @@ class ShutdownTest(DeltaTestCase):
         for t in threads:
             t.join(timeout=15)
         self.assertEqual(code, 0, d.output_tail())
-        print("STATS", stats, bad)
         self.assertEqual(bad, [], f"bad answers during shutdown ({stats})")
 
 
