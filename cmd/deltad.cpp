@@ -3,9 +3,12 @@
 //   deltad [serve]             serve the API (default)
 //   deltad migrate [--status]  apply pending migrations / list them
 //   deltad config --print      the effective configuration, secrets as ***
+//   deltad users create --email E [--tier T] [--role R]   password on stdin
 #include "cmd/node.hpp"
 #include "config/settings.hpp"
+#include "actors/auth/secrets.hpp"
 #include "storage/migrator.hpp"
+#include "storage/pg_connection.hpp"
 #include "telemetry/json_log.hpp"
 
 #include <CLI/CLI.hpp>
@@ -31,6 +34,43 @@ int run_migrate(const config::settings& s, bool status_only) {
   return 0;
 }
 
+// Reads the password from stdin (first line), so it never shows in `ps`.
+int run_users_create(const config::settings& s, const std::string& email, const std::string& tier,
+                     const std::string& role, const std::string& display_name) {
+  std::string password;
+  std::getline(std::cin, password);
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  if (password.size() < 10) {
+    std::cerr << "deltad users create: the password (read from stdin) must have at least 10 characters\n";
+    return 2;
+  }
+  if (role != "user" && role != "admin" && role != "internal") {
+    std::cerr << "deltad users create: --role must be user, admin or internal\n";
+    return 2;
+  }
+  auth::init_sodium();
+  storage::pg_connection db{s.database.url};
+  try {
+    auto res = db.exec(
+        "INSERT INTO users (email, password_hash, display_name, tier, role) "
+        "VALUES ($1, $2, nullif($3, ''), $4, $5) RETURNING user_id::text",
+        {email, auth::hash_password(password), display_name, tier, role});
+    std::cout << "created user " << *res.rows.at(0).at(0) << " <" << email << "> tier " << tier
+              << " role " << role << "\n";
+    return 0;
+  } catch (const storage::pg_exception& e) {
+    if (e.error.sqlstate == "23505") {
+      std::cerr << "deltad users create: a user with email " << email << " exists\n";
+      return 3;
+    }
+    if (e.error.sqlstate == "23503") {
+      std::cerr << "deltad users create: no tier named " << tier << "\n";
+      return 2;
+    }
+    throw;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -47,8 +87,17 @@ int main(int argc, char** argv) {
   auto* config_cmd = app.add_subcommand("config", "configuration commands");
   bool print = false;
   config_cmd->add_flag("--print", print, "print the effective configuration (secrets as ***)");
+  auto* users_cmd = app.add_subcommand("users", "user administration");
+  auto* users_create = users_cmd->add_subcommand("create", "create a user; the password is read from stdin");
+  std::string email, tier = "free", role = "user", display_name;
+  users_create->add_option("--email", email, "email address")->required();
+  users_create->add_option("--tier", tier, "free, entry, professional, analyst or research");
+  users_create->add_option("--role", role, "user, admin or internal");
+  users_create->add_option("--display-name", display_name, "shown name");
+  users_cmd->require_subcommand(1);
   app.require_subcommand(0, 1);
-  for (auto* sub : {serve_cmd, migrate_cmd, config_cmd}) sub->fallthrough();
+  for (auto* sub : {serve_cmd, migrate_cmd, config_cmd, users_cmd}) sub->fallthrough();
+  users_create->fallthrough();
   CLI11_PARSE(app, argc, argv);
 
   config::settings settings;
@@ -75,6 +124,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*migrate_cmd) return run_migrate(settings, status_only);
+    if (*users_create) return run_users_create(settings, email, tier, role, display_name);
     return cmd::serve(settings);
   } catch (const std::exception& e) {
     std::cerr << "deltad: " << e.what() << "\n";

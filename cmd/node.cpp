@@ -1,7 +1,10 @@
 #include "cmd/node.hpp"
 
+#include "actors/auth/auth_actor.hpp"
+#include "actors/auth/hasher.hpp"
 #include "actors/health/health_actor.hpp"
 #include "actors/market/market_actor.hpp"
+#include "actors/ratelimit/bucket_actor.hpp"
 #include "actors/runtime/supervisor.hpp"
 #include "http/edge.hpp"
 #include "http/routes/routes.hpp"
@@ -9,6 +12,7 @@
 #include "protocol/registration.hpp"
 #include "storage/migrator.hpp"
 #include "storage/pg_pool.hpp"
+#include "storage/identity_repository.hpp"
 #include "storage/security_repository.hpp"
 #include "telemetry/json_log.hpp"
 #include "telemetry/metrics_registry.hpp"
@@ -41,41 +45,102 @@ http::server_options server_options_of(const config::settings& s) {
   return o;
 }
 
+template <class Handle>
+protocol::slot_ptr<Handle> make_slot() {
+  return std::make_shared<protocol::actor_slot<Handle>>();
+}
+
+// A permanent child that publishes its handle into `slot` on every start.
+template <class Handle, class Spawn>
+runtime::child_spec published(std::string name, protocol::slot_ptr<Handle> slot, Spawn spawn) {
+  return {std::move(name), runtime::restart_policy::permanent,
+          [slot, spawn](caf::local_actor& sup) {
+            Handle handle = spawn(sup);
+            slot->set(handle);
+            return caf::actor_cast<caf::actor>(handle);
+          }};
+}
+
+// How long a bucket must be idle before passivating it forgets nothing: the
+// slowest of its limiters to come to rest (GCRA: burst x interval).
+std::chrono::milliseconds rest_time(int per_minute, int burst,
+                                    const std::vector<config::group_limit>& groups) {
+  auto ms = std::int64_t{burst} * 60000 / per_minute;
+  for (auto& g : groups) ms = std::max<std::int64_t>(ms, std::int64_t{g.burst} * 60000 / g.per_minute);
+  return std::chrono::milliseconds(ms + 1000);
+}
+
 // The supervision tree of one node; returns the root supervisor.
 caf::actor start_actors(caf::actor_system& system, storage::pg_pool& pool,
                         const config::settings& s, http::services& svc,
                         protocol::slot_ptr<caf::actor>& edge_slot) {
-  svc.market = std::make_shared<protocol::actor_slot<protocol::market_actor>>();
-  svc.health = std::make_shared<protocol::actor_slot<protocol::health_actor>>();
-  edge_slot = std::make_shared<protocol::actor_slot<caf::actor>>();
+  svc.market = make_slot<protocol::market_actor>();
+  svc.health = make_slot<protocol::health_actor>();
+  svc.auth = make_slot<protocol::auth_actor>();
+  svc.sessions = make_slot<caf::actor>();
+  svc.buckets_ip = make_slot<caf::actor>();
+  svc.buckets_user = make_slot<caf::actor>();
+  svc.buckets_key = make_slot<caf::actor>();
+  svc.entitlements = make_slot<protocol::entitlements_ptr>();
+  auto rates = std::make_shared<http::rate_settings>();
+  rates->base = s.ratelimit;
+  rates->groups = *config::parse_group_limits(s.ratelimit.groups);
+  svc.rates = rates;
+  edge_slot = make_slot<caf::actor>();
+  auto hasher = make_slot<caf::actor>();
+
   market::market_options market_opts{std::chrono::seconds(s.market.cache_ttl_seconds),
                                      static_cast<std::size_t>(s.market.cache_max_entries)};
+  auth::auth_options auth_opts;
+  auth_opts.session_ttl = std::chrono::hours(s.auth.session_ttl_hours);
+  auto hasher_threads = static_cast<std::size_t>(s.auth.hasher_threads);
+
+  runtime::supervisor_spec auth_sup{
+      "auth",
+      {published("hasher", hasher,
+                 [hasher_threads](caf::local_actor& sup) {
+                   return auth::spawn_hasher_pool(sup.system(), hasher_threads);
+                 }),
+       published("sessions", svc.sessions,
+                 [&pool](caf::local_actor& sup) { return auth::spawn_session_region(sup, pool); }),
+       published("auth", svc.auth, [&pool, hasher, svc, auth_opts](caf::local_actor& sup) {
+         return auth::spawn_auth_actor(sup, pool, hasher, svc.entitlements, svc.sessions, auth_opts);
+       })}};
+  auto ip_rest = rest_time(s.ratelimit.ip_per_minute, s.ratelimit.ip_burst, rates->groups);
+  auto user_rest = rest_time(s.ratelimit.user_per_minute, s.ratelimit.user_burst, rates->groups);
+  // Hourly quotas come to rest an hour after their last request.
+  auto key_rest = std::max<std::chrono::milliseconds>(std::chrono::hours(1) + std::chrono::seconds(1),
+                                                      rest_time(1, 1, rates->groups));
+  runtime::supervisor_spec ratelimit_sup{
+      "ratelimit",
+      {published("buckets_ip", svc.buckets_ip,
+                 [ip_rest](caf::local_actor& sup) {
+                   return ratelimit::spawn_bucket_region(sup, "buckets_ip", ip_rest);
+                 }),
+       published("buckets_user", svc.buckets_user,
+                 [user_rest](caf::local_actor& sup) {
+                   return ratelimit::spawn_bucket_region(sup, "buckets_user", user_rest);
+                 }),
+       published("buckets_key", svc.buckets_key, [key_rest](caf::local_actor& sup) {
+         return ratelimit::spawn_bucket_region(sup, "buckets_key", key_rest);
+       })}};
   runtime::supervisor_spec market_sup{
-      "market",
-      {{"market", runtime::restart_policy::permanent,
-        [&pool, market_opts, slot = svc.market](caf::local_actor& sup) {
-          auto a = market::spawn_market_actor(sup, pool, market_opts);
-          slot->set(a);
-          return caf::actor_cast<caf::actor>(a);
-        }}}};
+      "market", {published("market", svc.market, [&pool, market_opts](caf::local_actor& sup) {
+                   return market::spawn_market_actor(sup, pool, market_opts);
+                 })}};
   runtime::supervisor_spec health_sup{
-      "health",
-      {{"health", runtime::restart_policy::permanent,
-        [&pool, slot = svc.health](caf::local_actor& sup) {
-          auto a = health::spawn_health_actor(sup, pool);
-          slot->set(a);
-          return caf::actor_cast<caf::actor>(a);
-        }}}};
+      "health", {published("health", svc.health, [&pool](caf::local_actor& sup) {
+                   return health::spawn_health_actor(sup, pool);
+                 })}};
   runtime::supervisor_spec edge_sup{
-      "http_edge",
-      {{"edge", runtime::restart_policy::permanent,
-        [svc, edge_slot](caf::local_actor& sup) {
-          auto a = http::spawn_edge(sup, svc);
-          edge_slot->set(a);
-          return a;
-        }}}};
+      "http_edge", {published("edge", edge_slot, [svc](caf::local_actor& sup) {
+                      return http::spawn_edge(sup, svc);
+                    })}};
+  // Order matters: the edge starts last, when everything it calls exists.
   runtime::supervisor_spec root{"root",
-                                {runtime::supervisor_child(std::move(market_sup)),
+                                {runtime::supervisor_child(std::move(auth_sup)),
+                                 runtime::supervisor_child(std::move(ratelimit_sup)),
+                                 runtime::supervisor_child(std::move(market_sup)),
                                  runtime::supervisor_child(std::move(health_sup)),
                                  runtime::supervisor_child(std::move(edge_sup))}};
   return runtime::spawn_supervisor(system, std::move(root));
@@ -114,6 +179,7 @@ int serve(const config::settings& s) {
 
   storage::pg_pool pool{pool_options_of(s)};
   storage::securities::register_statements(pool);
+  storage::identity::register_statements(pool);
   pool.export_metrics(telemetry::global_metrics());
   pool.start();
 
@@ -145,9 +211,9 @@ int serve(const config::settings& s) {
 
   int sig = 0;
   sigwait(&signals, &sig);
+  server.stop_accepting();
   telemetry::log_info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"},
                                    {"in_flight", server.in_flight()}});
-  server.stop_accepting();
   bool drained = server.wait_idle(std::chrono::seconds(s.http.shutdown_timeout_seconds));
   if (!drained)
     telemetry::log_warn("shutdown timeout reached with requests in flight",

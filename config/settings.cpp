@@ -75,6 +75,25 @@ key_spec string_key(std::string key, std::string allowed, Field field,
           [=](const settings& s) { return s.*field.first.*field.second; }, secret};
 }
 
+std::vector<std::string> split_list(const std::string& text);
+
+}  // namespace
+
+std::optional<std::vector<group_limit>> parse_group_limits(const std::string& text) {
+  static const std::regex item{R"(^([a-z][a-z0-9._]{0,63})=([0-9]{1,7})/([0-9]{1,7})$)"};
+  std::vector<group_limit> out;
+  for (auto& part : split_list(text)) {
+    std::smatch m;
+    if (!std::regex_match(part, m, item)) return std::nullopt;
+    group_limit g{m[1], std::stoi(m[2]), std::stoi(m[3])};
+    if (g.per_minute < 1 || g.burst < 1) return std::nullopt;
+    out.push_back(g);
+  }
+  return out;
+}
+
+namespace {
+
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
   std::string item;
@@ -158,6 +177,22 @@ const std::vector<key_spec>& key_specs() {
                         member(&settings::market, &market_settings::cache_ttl_seconds)));
     v.push_back(int_key("market.cache_max_entries", 0, 10000000,
                         member(&settings::market, &market_settings::cache_max_entries)));
+    v.push_back(int_key("auth.session_ttl_hours", 1, 24 * 365,
+                        member(&settings::auth, &auth_settings::session_ttl_hours)));
+    v.push_back(int_key("auth.hasher_threads", 1, 16,
+                        member(&settings::auth, &auth_settings::hasher_threads)));
+    v.push_back(int_key("ratelimit.ip_per_minute", 1, 1000000,
+                        member(&settings::ratelimit, &ratelimit_settings::ip_per_minute)));
+    v.push_back(int_key("ratelimit.ip_burst", 1, 1000000,
+                        member(&settings::ratelimit, &ratelimit_settings::ip_burst)));
+    v.push_back(int_key("ratelimit.user_per_minute", 1, 1000000,
+                        member(&settings::ratelimit, &ratelimit_settings::user_per_minute)));
+    v.push_back(int_key("ratelimit.user_burst", 1, 1000000,
+                        member(&settings::ratelimit, &ratelimit_settings::user_burst)));
+    v.push_back(string_key("ratelimit.groups",
+                           "a comma-separated list of group=per_minute/burst, e.g. explain=10/20",
+                           member(&settings::ratelimit, &ratelimit_settings::groups),
+                           [](const std::string& t) { return parse_group_limits(t).has_value(); }));
     return v;
   }();
   return specs;

@@ -50,13 +50,39 @@ struct market_settings {
   int cache_max_entries = 100000;    // bound on cached securities
 };
 
+struct auth_settings {
+  int session_ttl_hours = 24;  // lifetime of a login session
+  int hasher_threads = 2;      // detached threads for argon2id (never the scheduler)
+};
+
+struct ratelimit_settings {
+  int ip_per_minute = 60;      // anonymous callers, per IP address
+  int ip_burst = 120;
+  int user_per_minute = 600;   // session users, per user
+  int user_burst = 1200;
+  // Extra limits per endpoint group, per principal: "name=per_minute/burst,..."
+  // e.g. "explain=10/20". API keys get their tier's exact hourly quota.
+  std::string groups = "explain=10/20,signals.submit=120/240";
+};
+
 struct settings {
   http_settings http;
   database_settings database;
   runtime_settings runtime;
   log_settings log;
   market_settings market;
+  auth_settings auth;
+  ratelimit_settings ratelimit;
 };
+
+struct group_limit {
+  std::string group;
+  int per_minute = 0;
+  int burst = 0;
+};
+
+// Parses ratelimit.groups; nullopt when malformed.
+std::optional<std::vector<group_limit>> parse_group_limits(const std::string& text);
 
 class config_error : public std::runtime_error {
  public:

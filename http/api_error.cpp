@@ -86,6 +86,7 @@ api_error from_domain_error(const caf::error& err, const std::string& what) {
     case errc::unavailable: return make_api_error(error_code::unavailable);
     case errc::unauthorized: return make_api_error(error_code::unauthorized);
     case errc::forbidden: return make_api_error(error_code::forbidden);
+    case errc::limit_reached: return make_api_error(error_code::limit_reached);
     case errc::none:
     case errc::internal: break;
   }

@@ -1,10 +1,18 @@
 #include "http/edge.hpp"
 
 #include "http/api_error.hpp"
+#include "http/authorization.hpp"
+#include "http/credential_cache.hpp"
+#include "http/credentials.hpp"
+#include "protocol/entity.hpp"
+#include "protocol/errors.hpp"
+#include "protocol/ratelimit.hpp"
 
 #include <caf/all.hpp>
 
+#include <ctime>
 #include <deque>
+#include <unordered_map>
 
 namespace delta::http {
 
@@ -35,13 +43,125 @@ using sweep_deadlines_atom = caf::atom_constant<caf::atom("deadlines")>;
 // milliseconds; this only bounds the wait for a stuck dependency.
 constexpr auto call_deadline = std::chrono::seconds(10);
 constexpr auto sweep_interval = std::chrono::milliseconds(500);
+constexpr auto key_cache_ttl = std::chrono::seconds(2);
 
 struct edge_state {
   static inline const char* name = "delta.edge";
   // Calls in arrival order; with one deadline for all, also deadline order.
   std::deque<std::pair<std::chrono::steady_clock::time_point, std::weak_ptr<pending_reply>>>
       deadlines;
+  credential_cache keys{key_cache_ttl, 100000};
+  // Calls waiting for the auth actor to resolve one key (lookups are shared).
+  std::unordered_map<std::string, std::vector<http_call_ptr>> key_lookups;
+  caf::actor_addr subscribed_to;  // the auth actor that sends us invalidations
 };
+
+using edge_self = caf::stateful_actor<edge_state>*;
+
+void reject(const http_call_ptr& call, error_code code) {
+  call->reply->send(error_response(make_api_error(code), call->req.request_id));
+}
+
+void run_handler(edge_self self, const services& svc, const http_call_ptr& call,
+                 const protocol::principal* who) {
+  edge_context ctx{self, svc, who};
+  call->rt->answer_in_edge(ctx, call->req, call->params, call->reply);
+}
+
+caf::actor bucket_region(const services& svc, bucket_family family) {
+  switch (family) {
+    case bucket_family::ip: return svc.buckets_ip->get();
+    case bucket_family::user: return svc.buckets_user->get();
+    case bucket_family::key: return svc.buckets_key->get();
+  }
+  return {};
+}
+
+// Authorization, then the rate limit, then the handler.
+void with_principal(edge_self self, const services& svc, const http_call_ptr& call,
+                    std::optional<protocol::principal> who) {
+  auto table = svc.entitlements->get();
+  const protocol::principal* caller = who ? &*who : nullptr;
+  switch (authorize(*call->rt, caller, table.get())) {
+    case verdict::allow: break;
+    case verdict::unauthenticated: return reject(call, error_code::unauthorized);
+    case verdict::forbidden: return reject(call, error_code::forbidden);
+    case verdict::not_entitled: return reject(call, error_code::not_entitled);
+  }
+  auto plan = plan_for(*call->rt, caller, call->req.remote_address, *svc.rates, table.get());
+  if (!plan) return run_handler(self, svc, call, caller);
+  auto region = bucket_region(svc, plan->family);
+  if (!region) return reject(call, error_code::unavailable);
+  self->request(region, caf::infinite, protocol::entity_atom::value, plan->bucket_key,
+                caf::make_message(protocol::admit_atom::value, std::move(plan->request)))
+      .then(
+          [self, &svc, call, who = std::move(who)](const protocol::admit_decision& d) {
+            call->reply->add_headers(rate_headers(d));
+            if (!d.allowed) return reject(call, error_code::rate_limited);
+            run_handler(self, svc, call, who ? &*who : nullptr);
+          },
+          // Fail closed: without a bucket nobody is counted, so nobody passes.
+          [call](const caf::error&) { reject(call, error_code::unavailable); });
+}
+
+void resolve_key(edge_self self, const services& svc, const http_call_ptr& call,
+                 const std::string& key_hash) {
+  auto& st = self->state;
+  auto hit = st.keys.find(key_hash, std::chrono::steady_clock::now(), std::time(nullptr));
+  if (hit.hit) {
+    if (!hit.who) return reject(call, error_code::unauthorized);
+    return with_principal(self, svc, call, *hit.who);
+  }
+  auto& waiting = st.key_lookups[key_hash];
+  waiting.push_back(call);
+  if (waiting.size() > 1) return;
+  auto finish = [self, &svc, key_hash](std::optional<protocol::principal> who, error_code code) {
+    auto calls = std::move(self->state.key_lookups[key_hash]);
+    self->state.key_lookups.erase(key_hash);
+    for (auto& c : calls) {
+      if (who) with_principal(self, svc, c, who);
+      else reject(c, code);
+    }
+  };
+  self->request(svc.auth->get(), caf::infinite, protocol::resolve_key_atom::value, key_hash)
+      .then(
+          [self, key_hash, finish](const protocol::principal& who) {
+            self->state.keys.put(key_hash, who, std::chrono::steady_clock::now());
+            finish(who, error_code::unauthorized);
+          },
+          [self, key_hash, finish](const caf::error& err) {
+            if (protocol::code_of(err) == protocol::errc::unauthorized) {
+              self->state.keys.put(key_hash, std::nullopt, std::chrono::steady_clock::now());
+              return finish(std::nullopt, error_code::unauthorized);
+            }
+            finish(std::nullopt, error_code::unavailable);
+          });
+}
+
+void resolve_session(edge_self self, const services& svc, const http_call_ptr& call,
+                     const std::string& token_hash) {
+  auto region = svc.sessions->get();
+  if (!region) return reject(call, error_code::unavailable);
+  self->request(region, caf::infinite, protocol::entity_atom::value, token_hash,
+                caf::make_message(protocol::resolve_atom::value))
+      .then([self, &svc, call](const protocol::principal& who) { with_principal(self, svc, call, who); },
+            [call](const caf::error& err) {
+              reject(call, protocol::code_of(err) == protocol::errc::unauthorized
+                               ? error_code::unauthorized
+                               : error_code::unavailable);
+            });
+}
+
+void handle_call(edge_self self, const services& svc, const http_call_ptr& call) {
+  auto credential = credential_of(call->req);
+  using kind = presented_credential::kind;
+  switch (credential.type) {
+    case kind::none: return with_principal(self, svc, call, std::nullopt);
+    case kind::malformed: return reject(call, error_code::unauthorized);
+    case kind::api_key: return resolve_key(self, svc, call, credential.hash);
+    case kind::session: return resolve_session(self, svc, call, credential.hash);
+  }
+}
 
 void sweep_deadlines(edge_state& st) {
   auto now = std::chrono::steady_clock::now();
@@ -52,18 +172,39 @@ void sweep_deadlines(edge_state& st) {
   }
 }
 
-caf::behavior edge_actor(caf::stateful_actor<edge_state>* self, services svc) {
+// The auth actor tells its subscribers when keys or users change; after it
+// restarts, the new one needs to hear from us again.
+void ensure_subscribed(edge_self self, const services& svc) {
+  auto auth = caf::actor_cast<caf::actor>(svc.auth->get());
+  if (!auth || auth.address() == self->state.subscribed_to) return;
+  caf::anon_send(auth, protocol::subscribe_atom::value, caf::actor_cast<caf::actor>(self));
+  self->state.subscribed_to = auth.address();
+  // Anything cached before may have missed an invalidation.
+  self->state.keys = credential_cache{key_cache_ttl, 100000};
+}
+
+caf::behavior edge_actor(edge_self self, services svc) {
+  // The behavior's lambdas keep `svc` alive for the actor's lifetime, so
+  // continuations may hold a reference to it.
+  auto shared = std::make_shared<const services>(std::move(svc));
+  ensure_subscribed(self, *shared);
   self->delayed_send(self, sweep_interval, sweep_deadlines_atom::value);
   return {
-      [self, svc](http_call_ptr& call) {
+      [self, shared](http_call_ptr& call) {
         self->state.deadlines.emplace_back(std::chrono::steady_clock::now() + call_deadline,
                                            call->reply);
-        edge_context ctx{self, svc};
-        call->rt->answer_in_edge(ctx, call->req, call->params, std::move(call->reply));
+        handle_call(self, *shared, call);
       },
-      [self](sweep_deadlines_atom) {
+      [self, shared](sweep_deadlines_atom) {
         sweep_deadlines(self->state);
+        ensure_subscribed(self, *shared);
         self->delayed_send(self, sweep_interval, sweep_deadlines_atom::value);
+      },
+      [self](protocol::invalidate_key_atom, const std::string& key_hash) {
+        self->state.keys.forget_key(key_hash);
+      },
+      [self](protocol::invalidate_user_atom, const std::string& user_id) {
+        self->state.keys.forget_user(user_id);
       },
   };
 }

@@ -1,18 +1,20 @@
 #pragma once
 // The edge actor: the CAF side of the HTTP edge. The server hands it each
-// request that needs actors; it runs the route's handler, which talks to the
-// owning domain actors in protocol messages and answers through the reply.
+// request that needs actors; it runs the route's middleware in order —
+// credentials -> principal (cached API keys, session entities), the route's
+// declared requirement (authorize), the rate-limit bucket — then the route's
+// handler, which talks to the owning domain actors in protocol messages.
 
+#include "http/rate_plan.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "protocol/actor_slot.hpp"
+#include "protocol/auth.hpp"
 #include "protocol/health.hpp"
 #include "protocol/market.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/event_based_actor.hpp>
-
-#include <chrono>
 
 namespace delta::http {
 
@@ -20,11 +22,19 @@ namespace delta::http {
 struct services {
   protocol::slot_ptr<protocol::market_actor> market;
   protocol::slot_ptr<protocol::health_actor> health;
+  protocol::slot_ptr<protocol::auth_actor> auth;
+  protocol::slot_ptr<caf::actor> sessions;      // region of session entities
+  protocol::slot_ptr<caf::actor> buckets_ip;    // regions of rate-limit buckets
+  protocol::slot_ptr<caf::actor> buckets_user;
+  protocol::slot_ptr<caf::actor> buckets_key;
+  protocol::slot_ptr<protocol::entitlements_ptr> entitlements;
+  std::shared_ptr<const rate_settings> rates;
 };
 
 struct edge_context {
   caf::event_based_actor* self;
   const services& svc;
+  const protocol::principal* who;  // null for anonymous requests
 
   // A request to a domain actor. No CAF timeout: CAF 0.17 arms its clock
   // thread for every timed request (a wake-up per request); the edge's own

@@ -66,7 +66,14 @@ class pending_reply {
   ~pending_reply();
 
   void send(response res) {
-    if (auto target = std::move(target_)) target->send(std::move(res));
+    auto target = std::move(target_);
+    if (!target) return;
+    for (auto& h : extra_headers_) res.headers.push_back(std::move(h));
+    target->send(std::move(res));
+  }
+  // Headers for whatever answer comes (e.g. RateLimit-* set before the handler runs).
+  void add_headers(header_list headers) {
+    for (auto& h : headers) extra_headers_.push_back(std::move(h));
   }
   bool answered() const { return !target_; }
   const std::string& request_id() const { return request_id_; }
@@ -74,6 +81,7 @@ class pending_reply {
  private:
   responder_ptr target_;
   std::string request_id_;
+  header_list extra_headers_;
 };
 
 using reply_ptr = std::shared_ptr<pending_reply>;

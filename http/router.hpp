@@ -40,7 +40,9 @@ struct route {
   std::string tag;
   auth_mode auth = auth_mode::none;
   body_kind body = body_kind::none;
-  std::string rate_group;
+  std::string rate_group;             // empty: not rate limited
+  std::vector<std::string> tiers;     // empty: any tier
+  std::string feature;                // empty: no entitlement needed
   std::vector<param_doc> params;
   std::vector<int> statuses;  // documented answers
   inline_handler answer_inline;
@@ -54,6 +56,8 @@ class route_builder {
   route_builder& auth(auth_mode m) { r_.auth = m; return *this; }
   route_builder& json_body() { r_.body = body_kind::json; return *this; }
   route_builder& rate_group(std::string g) { r_.rate_group = std::move(g); return *this; }
+  route_builder& tier(std::vector<std::string> tiers) { r_.tiers = std::move(tiers); return *this; }
+  route_builder& feature(std::string f) { r_.feature = std::move(f); return *this; }
   route_builder& param(param_doc p) { r_.params.push_back(std::move(p)); return *this; }
   route_builder& answers(std::vector<int> statuses) { r_.statuses = std::move(statuses); return *this; }
   route_builder& inline_answer(inline_handler h) { r_.answer_inline = std::move(h); return *this; }

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <future>
 #include <cstdio>
 #include <mutex>
 #include <thread>
@@ -144,6 +145,20 @@ class session : public std::enable_shared_from_this<session> {
     // A request we cannot read to its end: answer, then close (the stream
     // cannot be resynchronised).
     begin_exchange_without_request();
+    if (parser_->is_header_done()) {
+      // Too large a body: the head was read, so the answer can name it.
+      auto& head = parser_->get();
+      info_.method = std::string{head.method_string()};
+      info_.path = std::string{head.target().substr(0, head.target().find('?'))};
+      if (auto id = head.find("x-request-id"); id != head.end()) {
+        std::string client_id{id->value()};
+        if (acceptable_request_id(client_id)) info_.request_id = client_id;
+      }
+      if (auto origin = head.find(bhttp::field::origin); origin != head.end()) {
+        info_.origin = std::string{origin->value()};
+        info_.has_origin = true;
+      }
+    }
     info_.keep_alive = false;
     auto code = ec == bhttp::error::body_limit     ? error_code::payload_too_large
                 : ec == bhttp::error::header_limit ? error_code::header_too_large
@@ -356,10 +371,14 @@ unsigned short server::start() {
 
 void server::stop_accepting() {
   impl_->draining = true;
-  asio::post(impl_->ioc, [s = impl_] {
+  // Synchronous, so that nothing is accepted once this returns.
+  std::promise<void> closed;
+  asio::post(impl_->ioc, [s = impl_, &closed] {
     beast::error_code ignored;
     s->acceptor.close(ignored);
+    closed.set_value();
   });
+  closed.get_future().wait();
 }
 
 bool server::wait_idle(std::chrono::milliseconds timeout) {

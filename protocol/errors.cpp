@@ -14,6 +14,7 @@ std::string to_string(errc code) {
     case errc::internal: return "internal";
     case errc::unauthorized: return "unauthorized";
     case errc::forbidden: return "forbidden";
+    case errc::limit_reached: return "limit_reached";
   }
   return "internal";
 }

@@ -21,6 +21,7 @@ enum class errc : std::uint8_t {
   internal,        // a bug or an unexpected state; details go to the log only
   unauthorized,
   forbidden,
+  limit_reached,   // a tier's count limit (e.g. API keys) is reached
 };
 
 constexpr caf::atom_value error_category = caf::atom("delta");

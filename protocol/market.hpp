@@ -50,12 +50,28 @@ typename Inspector::result_type inspect(Inspector& f, security_page& x) {
   return f(caf::meta::type_name("delta.security_page"), x.items, x.total);
 }
 
+struct new_security {
+  std::string ticker;
+  std::string name;
+  std::string security_type;
+  caf::optional<std::string> exchange;
+  std::string currency;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, new_security& x) {
+  return f(caf::meta::type_name("delta.new_security"), x.ticker, x.name, x.security_type,
+           x.exchange, x.currency);
+}
+
+using create_security_atom = caf::atom_constant<caf::atom("createsec")>;
 using get_security_atom = caf::atom_constant<caf::atom("getsec")>;
 using find_securities_atom = caf::atom_constant<caf::atom("findsecs")>;
 
 // The market actor owns the securities cache that PostgreSQL feeds.
 using market_actor = caf::typed_actor<
     caf::replies_to<get_security_atom, std::string>::with<security>,
-    caf::replies_to<find_securities_atom, security_query>::with<security_page>>;
+    caf::replies_to<find_securities_atom, security_query>::with<security_page>,
+    caf::replies_to<create_security_atom, new_security>::with<security>>;
 
 }  // namespace delta::protocol

@@ -1,8 +1,10 @@
 #include "protocol/registration.hpp"
 
+#include "protocol/auth.hpp"
 #include "protocol/errors.hpp"
 #include "protocol/health.hpp"
 #include "protocol/market.hpp"
+#include "protocol/ratelimit.hpp"
 
 namespace delta::protocol {
 
@@ -11,9 +13,23 @@ void register_types(caf::actor_system_config& cfg) {
       .add_message_type<std::vector<security>>("delta.security_list")
       .add_message_type<security_query>("delta.security_query")
       .add_message_type<security_page>("delta.security_page")
+      .add_message_type<new_security>("delta.new_security")
       .add_message_type<component_health>("delta.component_health")
       .add_message_type<std::vector<component_health>>("delta.component_health_list")
-      .add_message_type<health_report>("delta.health_report");
+      .add_message_type<health_report>("delta.health_report")
+      .add_message_type<principal>("delta.principal")
+      .add_message_type<user_view>("delta.user_view")
+      .add_message_type<register_request>("delta.register_request")
+      .add_message_type<login_result>("delta.login_result")
+      .add_message_type<api_key_view>("delta.api_key_view")
+      .add_message_type<std::vector<api_key_view>>("delta.api_key_list")
+      .add_message_type<tier_view>("delta.tier_view")
+      .add_message_type<std::vector<tier_view>>("delta.tier_list")
+      .add_message_type<user_patch>("delta.user_patch")
+      .add_message_type<tier_patch>("delta.tier_patch")
+      .add_message_type<limit_spec>("delta.limit_spec")
+      .add_message_type<admit_request>("delta.admit_request")
+      .add_message_type<admit_decision>("delta.admit_decision");
   cfg.add_error_category(error_category, [](std::uint8_t code, caf::atom_value,
                                             const caf::message& ctx) {
     return "delta:" + to_string(static_cast<errc>(code)) +

@@ -63,3 +63,18 @@ VALUES
     ('US10Y',   'US Treasury 10-Year Note',                 'bond',   NULL,       'USD', true),
     ('VFIAX',   'Vanguard 500 Index Fund Admiral Shares',   'fund',   NULL,       'USD', true)
 ON CONFLICT (ticker) DO NOTHING;
+
+-- Demo identity (demo only). A research-tier user owning one API key whose
+-- plaintext scripts/run prints at start:
+--   X-API-Key: dk_live_DEMOkey0000000000000000000000000000000000000
+-- The user cannot log in (its password hash is not a valid argon2id hash);
+-- scripts/run creates the admin (admin@delta.local) with `deltad users create`.
+INSERT INTO users (user_id, email, password_hash, display_name, tier, role)
+VALUES ('00000000-0000-4000-8000-00000000de70', 'demo@delta.local', '!no-login', 'Demo API user',
+        'research', 'user')
+ON CONFLICT DO NOTHING;
+
+INSERT INTO api_keys (key_id, user_id, name, prefix, key_hash)
+VALUES ('00000000-0000-4000-8000-0000000000d1', '00000000-0000-4000-8000-00000000de70',
+        'demo key', 'dk_live_DEMOkey0', '9f8a6a08d125e989ebdf7e1d9fe6583bfa01ed856900a0a6c80fd01ded72c959')
+ON CONFLICT DO NOTHING;

@@ -2,7 +2,7 @@
 
 #include "storage/pg_connection.hpp"
 
-#include <openssl/evp.h>
+#include "protocol/credentials.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -60,18 +60,7 @@ class migration_lock {
 
 }  // namespace
 
-std::string sha256_hex(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 0xf];
-  }
-  return out;
-}
+std::string sha256_hex(const std::string& data) { return protocol::sha256_hex(data); }
 
 std::vector<migration> load_migrations(const std::filesystem::path& dir) {
   static const std::regex file_name{R"(^([0-9]{4})_([a-z0-9_]+)\.sql$)"};

@@ -54,6 +54,7 @@ struct connection {
   unsigned generation = 0;
   asio::steady_timer timer;
   int backoff_ms = 0;
+  bool last_attempt_failed = false;  // until it connects again
   bool reading = false;
   bool writing = false;
   std::unique_ptr<pending_call> current;
@@ -97,7 +98,7 @@ struct pg_pool::impl {
     c->conn = PQconnectStartParams(keys, values, 1);
     if (!c->conn || PQstatus(c->conn) == CONNECTION_BAD) return connect_failed(c);
     PQsetNoticeProcessor(c->conn, [](void*, const char*) {}, nullptr);
-    attach_socket(c);
+    if (!attach_socket(c)) return connect_failed(c);
     auto gen = c->generation;
     c->timer.expires_after(std::chrono::seconds(options.connect_timeout_seconds));
     c->timer.async_wait([this, c, gen](boost::system::error_code ec) {
@@ -106,12 +107,27 @@ struct pg_pool::impl {
     poll_connect(c, PGRES_POLLING_WRITING);
   }
 
-  void attach_socket(connection* c) {
-    if (c->socket) c->socket->close();
+  // False when libpq has no usable socket (the attempt failed).
+  bool attach_socket(connection* c) {
+    if (c->socket) {
+      c->socket->close();
+      c->socket.reset();
+    }
     c->reading = c->writing = false;
     c->libpq_fd = PQsocket(c->conn);
+    if (c->libpq_fd < 0) return false;
     // A dup'ed descriptor, so asio and libpq never fight over one fd.
-    c->socket.emplace(ioc, ::dup(c->libpq_fd));
+    int fd = ::dup(c->libpq_fd);
+    if (fd < 0) return false;
+    boost::system::error_code ec;
+    c->socket.emplace(ioc);
+    c->socket->assign(fd, ec);
+    if (ec) {
+      ::close(fd);
+      c->socket.reset();
+      return false;
+    }
+    return true;
   }
 
   void poll_connect(connection* c, PostgresPollingStatusType want) {
@@ -121,12 +137,11 @@ struct pg_pool::impl {
     c->socket->async_wait(wait, [this, c, gen](boost::system::error_code ec) {
       if (ec || gen != c->generation || c->state != conn_state::connecting) return;
       auto status = PQconnectPoll(c->conn);
-      if (PQsocket(c->conn) != c->libpq_fd) attach_socket(c);
-      switch (status) {
-        case PGRES_POLLING_OK: return connected(c);
-        case PGRES_POLLING_FAILED: return connect_failed(c);
-        default: return poll_connect(c, status);
-      }
+      if (status == PGRES_POLLING_FAILED) return connect_failed(c);
+      // libpq may switch sockets while it tries the addresses of a host.
+      if (PQsocket(c->conn) != c->libpq_fd && !attach_socket(c)) return connect_failed(c);
+      if (status == PGRES_POLLING_OK) return connected(c);
+      poll_connect(c, status);
     });
   }
 
@@ -153,6 +168,7 @@ struct pg_pool::impl {
   void became_ready(connection* c) {
     c->state = conn_state::idle;
     c->backoff_ms = 0;
+    c->last_attempt_failed = false;
     down = false;
     ++stat_connected;
     arm_read(c);
@@ -161,7 +177,8 @@ struct pg_pool::impl {
 
   void connect_failed(connection* c) {
     close(c);
-    if (no_connection_up()) {
+    c->last_attempt_failed = true;
+    if (no_connection_up() && every_attempt_failed()) {
       down = true;
       fail_queue("database unavailable");
     }
@@ -173,6 +190,7 @@ struct pg_pool::impl {
     if (c->state == conn_state::busy) --stat_busy;
     if (c->current) finish_call(c, unavailable("connection to the database lost"), false);
     close(c);
+    c->last_attempt_failed = true;
     if (no_connection_up()) {
       down = true;
       fail_queue("database unavailable");
@@ -207,6 +225,14 @@ struct pg_pool::impl {
     c->timer.async_wait([this, c, gen](boost::system::error_code ec) {
       if (!ec && gen == c->generation && !stopping) begin_connect(c);
     });
+  }
+
+  // At start-up, calls wait for the first attempts instead of failing at the
+  // first refused connection.
+  bool every_attempt_failed() const {
+    for (auto& c : connections)
+      if (!c->last_attempt_failed) return false;
+    return true;
   }
 
   bool no_connection_up() const {

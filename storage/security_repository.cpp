@@ -27,11 +27,20 @@ protocol::security row_to_security(const pg_row& row) {
 void register_statements(pg_pool& pool) {
   pool.add_statement("securities_by_ticker",
                      std::string{"SELECT "} + columns + " FROM securities WHERE ticker = $1");
+  pool.add_statement("securities_insert",
+                     std::string{"INSERT INTO securities (ticker, name, security_type, exchange, currency) "
+                                 "VALUES ($1, $2, $3, $4, $5) RETURNING "} + columns);
   pool.add_statement("securities_count",
                      std::string{"SELECT count(*) FROM securities WHERE "} + match_clause);
   pool.add_statement("securities_page", std::string{"SELECT "} + columns +
                                             " FROM securities WHERE " + match_clause +
                                             " ORDER BY ticker LIMIT $2 OFFSET $3");
+}
+
+pg_statement insert(const protocol::new_security& s) {
+  return pg_statement::prepared(
+      "securities_insert",
+      {s.ticker, s.name, s.security_type, s.exchange ? pg_value{*s.exchange} : pg_value{}, s.currency});
 }
 
 pg_statement by_ticker(const std::string& ticker) {

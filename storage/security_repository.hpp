@@ -10,6 +10,7 @@ namespace delta::storage::securities {
 void register_statements(pg_pool& pool);
 
 pg_statement by_ticker(const std::string& ticker);
+pg_statement insert(const protocol::new_security& s);  // returns the row like by_ticker
 
 // Two statements for one call: the total count, then the page.
 std::vector<pg_statement> search(const protocol::security_query& query);

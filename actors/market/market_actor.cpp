@@ -91,6 +91,23 @@ caf::result<protocol::security_page> find_securities(market_self self,
   return promise;
 }
 
+caf::result<protocol::security> create_security(market_self self, const protocol::new_security& s) {
+  auto promise = self->make_response_promise<protocol::security>();
+  self->state.db.call(self, *self->state.pool, {storage::securities::insert(s)}, false,
+                      [self, promise](storage::pg_reply& reply) mutable {
+                        if (!reply.ok()) {
+                          promise.deliver(reply.error->kind == storage::pg_failure::constraint
+                                              ? make_error(errc::conflict, reply.error->message)
+                                              : reply_error(*reply.error));
+                          return;
+                        }
+                        auto created = storage::securities::to_security(reply.results.at(0));
+                        self->state.cache.put(*created, security_cache::clock::now());
+                        promise.deliver(*created);
+                      });
+  return promise;
+}
+
 market_impl::behavior_type market_actor(market_self self, storage::pg_pool* pool,
                                         market_options options) {
   self->state.pool = pool;
@@ -101,6 +118,9 @@ market_impl::behavior_type market_actor(market_self self, storage::pg_pool* pool
       },
       [self](protocol::find_securities_atom, const protocol::security_query& query) {
         return find_securities(self, query);
+      },
+      [self](protocol::create_security_atom, const protocol::new_security& s) {
+        return create_security(self, s);
       },
       [self](runtime::db_reply_atom, std::uint64_t id, storage::pg_reply& reply) {
         self->state.db.complete(id, reply);

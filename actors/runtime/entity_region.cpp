@@ -83,6 +83,9 @@ caf::behavior region_actor(caf::stateful_actor<region_state>* self, region_spec 
         self->delayed_send(self, st.spec.sweep_interval, sweep_atom::value);
       },
       [self](region_counts_atom) { return self->state.counts; },
+      [self](broadcast_atom, const caf::message& msg) {
+        for (auto& [key, entity] : self->state.entities) self->send(entity, msg);
+      },
   };
 }
 

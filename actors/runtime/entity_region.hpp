@@ -6,7 +6,10 @@
 // to the entity, so the entity's reply goes straight back to the caller.
 // With one node the ring has one member; clustering changes placement only.
 
+#include "protocol/entity.hpp"
+
 #include <caf/atom.hpp>
+#include <caf/meta/type_name.hpp>
 #include <caf/fwd.hpp>
 
 #include <chrono>
@@ -16,10 +19,11 @@
 
 namespace delta::runtime {
 
-using entity_atom = caf::atom_constant<caf::atom("entity")>;
-using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
+using protocol::entity_atom;
+using protocol::passivate_atom;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 using region_counts_atom = caf::atom_constant<caf::atom("regcounts")>;
+using protocol::broadcast_atom;
 
 struct region_spec {
   std::string name;

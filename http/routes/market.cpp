@@ -2,11 +2,16 @@
 #include "http/api_error.hpp"
 #include "http/edge.hpp"
 #include "http/envelope.hpp"
+#include "http/json_body.hpp"
 #include "http/query.hpp"
 #include "http/routes/json_views.hpp"
 #include "http/routes/routes.hpp"
 
+#include "protocol/errors.hpp"
+
 #include <caf/all.hpp>
+
+#include <algorithm>
 
 namespace delta::http {
 
@@ -68,12 +73,43 @@ void find_securities(edge_context& ctx, request& req, path_params&, reply_ptr re
           });
 }
 
+void create_security(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
+  static const std::vector<std::string> types{"equity", "etf",   "crypto", "fx",
+                                              "future", "index", "bond",   "fund"};
+  json_body body{req};
+  auto ticker = body.text("ticker", true, 1, 20);
+  auto name = body.text("name", true, 1, 200);
+  auto type = body.text("security_type", true, 1, 16);
+  auto exchange = body.text("exchange", false, 1, 64);
+  auto currency = body.text("currency", true, 3, 5);
+  if (ticker && !valid_ticker(*ticker)) body.add_problem("ticker", ticker_rule);
+  if (type && std::find(types.begin(), types.end(), *type) == types.end())
+    body.add_problem("security_type", "must be one of equity, etf, crypto, fx, future, index, bond, fund");
+  if (currency && !std::all_of(currency->begin(), currency->end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
+    body.add_problem("currency", "must be 3 to 5 capital letters, e.g. USD");
+  if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
+  protocol::new_security s{*ticker, *name, *type, {}, *currency};
+  if (exchange) s.exchange = *exchange;
+  ctx.ask(ctx.svc.market->get(), protocol::create_security_atom::value, s)
+      .then(
+          [reply](const protocol::security& created) {
+            reply->send(ok_response(201, security_json(created), reply->request_id()));
+          },
+          [reply](const caf::error& err) {
+            auto e = protocol::code_of(err) == protocol::errc::conflict
+                         ? make_api_error(error_code::conflict, "A security with this ticker exists.")
+                         : from_domain_error(err, "Security");
+            reply->send(error_response(e, reply->request_id()));
+          });
+}
+
 }  // namespace
 
 void add_market_routes(router& r) {
   r.get("/api/v2/market/securities")
       .summary("Search securities by ticker prefix or name", "market")
-      .auth(auth_mode::none)  // becomes any with the identity issue
+      .auth(auth_mode::any)
+      .rate_group("market.read")
       .param({"q", "query", "string", "ticker prefix or name substring, case-insensitive"})
       .param({"limit", "query", "integer", "1..1000, default 50"})
       .param({"offset", "query", "integer", ">= 0, default 0"})
@@ -82,20 +118,20 @@ void add_market_routes(router& r) {
 
   r.get("/api/v2/market/securities/{ticker}")
       .summary("One security by ticker", "market")
-      .auth(auth_mode::none)  // becomes any with the identity issue
+      .auth(auth_mode::any)
+      .rate_group("market.read")
       .param({"ticker", "path", "string", "1..20 of A-Z 0-9 . - / (percent-encode /)", true})
       .answers({200, 404, 422, 503})
       .in_edge(get_security);
 
   r.post("/api/v2/market/securities")
       .summary("Create a security (admin or feature market_ingest)", "market")
-      .auth(auth_mode::admin)
+      .auth(auth_mode::any)
+      .feature("market_ingest")  // staff pass every feature check
       .json_body()
-      .answers({201, 400, 401, 403, 409, 413, 415, 422})
-      // Identity arrives with the auth issue; until then nobody is an admin.
-      .in_edge([](edge_context&, request& req, path_params&, reply_ptr reply) {
-        reply->send(error_response(make_api_error(error_code::unauthorized), req.request_id));
-      });
+      .rate_group("market.write")
+      .answers({201, 400, 401, 403, 409, 413, 415, 422, 429})
+      .in_edge(create_security);
 }
 
 }  // namespace delta::http

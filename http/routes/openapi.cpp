@@ -138,6 +138,8 @@ std::unique_ptr<router> build_router() {
   auto r = std::make_unique<router>();
   add_operations_routes(*r);
   add_market_routes(*r);
+  add_users_routes(*r);
+  add_platform_routes(*r);
   auto document = std::make_shared<std::string>();
   r->get("/openapi.json")
       .summary("This OpenAPI 3 document", "operations")

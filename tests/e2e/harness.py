@@ -22,6 +22,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -358,12 +359,10 @@ def deltad_env(db_url=None, **config):
     return env
 
 
-def run_cli(args, env, timeout=CLI_TIMEOUT, stdin_text=None):
+def run_cli(args, env, timeout=CLI_TIMEOUT):
     """Run deltad with arguments; return the CompletedProcess (text output)."""
     return subprocess.run([deltad_binary(), *args], env=env, capture_output=True, text=True,
-                          timeout=timeout,
-                          input=stdin_text if stdin_text is not None else None,
-                          stdin=None if stdin_text is not None else subprocess.DEVNULL)
+                          timeout=timeout, stdin=subprocess.DEVNULL)
 
 
 def prepare_database(db_url):
@@ -532,7 +531,21 @@ class Deltad:
         return f"http://{self.host}:{self.port}"
 
     def request(self, method, path, headers=None, body=None, timeout=REQUEST_TIMEOUT):
-        return request(self.host, self.port, method, path, headers, body, timeout)
+        try:
+            return request(self.host, self.port, method, path, headers, body, timeout)
+        except (ConnectionError, http.client.RemoteDisconnected) as e:
+            self.explain_death(e)
+            raise
+
+    def explain_death(self, error):
+        """If the process is gone, turn a connection error into a report of that."""
+        if self.proc is not None:
+            try:
+                code = self.proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                return
+            raise AssertionError(f"deltad died (exit code {code}) before {error!r}\n"
+                                 f"{self.output_tail()}") from error
 
     def get(self, path, headers=None):
         return self.request("GET", path, headers)
@@ -574,6 +587,22 @@ class DeltaTestCase(unittest.TestCase):
         if self.start_server:
             self.assertTrue(self.deltad.running(),
                             f"deltad is not running\n{self.deltad.output_tail()}")
+
+    def run(self, result=None):
+        # After a failed test, show what deltad logged meanwhile (ctest
+        # --output-on-failure prints it).
+        d = getattr(type(self), "deltad", None) if self.start_server else None
+        if result is None or d is None:
+            return super().run(result)
+        mark, failed = d.mark(), len(result.failures) + len(result.errors)
+        out = super().run(result)
+        if len(result.failures) + len(result.errors) > failed:
+            with d._cond:
+                log = "\n".join(l.text for l in d.lines[mark:][-60:])
+                err = "\n".join(d.stderr_lines[-20:])
+            sys.stderr.write(f"\n--- deltad output during {self.id()} ---\n{log}\n"
+                             f"--- deltad stderr ---\n{err}\n")
+        return out
 
     # -- assertions shared by the modules
 

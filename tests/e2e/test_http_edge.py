@@ -33,6 +33,7 @@ class EdgeTest(DeltaTestCase):
     }
 
     def tearDown(self):
+        super().tearDown()
         # whatever a test threw at it, the server still serves
         r = self.deltad.get("/health")
         self.assertEqual(r.status, 200, f"server stopped serving\n{self.deltad.output_tail()}")

@@ -1,0 +1,32 @@
+#pragma once
+#include "protocol/actor_slot.hpp"
+#include "protocol/auth.hpp"
+
+#include <caf/fwd.hpp>
+
+#include <chrono>
+
+namespace delta::storage {
+class pg_pool;
+}
+
+namespace delta::auth {
+
+struct auth_options {
+  std::chrono::seconds session_ttl{std::chrono::hours(24)};
+  std::chrono::milliseconds entitlements_refresh{2000};  // cluster-wide effect within 5 s
+};
+
+// The auth actor: users, API keys, tiers. It publishes the entitlement table
+// into `entitlements` (readers take immutable snapshots) and tells
+// subscribers (edges caching credentials) when a key or user changes.
+protocol::auth_actor spawn_auth_actor(caf::local_actor& parent, storage::pg_pool& pool,
+                                      protocol::slot_ptr<caf::actor> hasher,
+                                      protocol::slot_ptr<protocol::entitlements_ptr> entitlements,
+                                      protocol::slot_ptr<caf::actor> sessions_region,
+                                      auth_options options);
+
+// The region of session entities, keyed by the token's SHA-256.
+caf::actor spawn_session_region(caf::local_actor& parent, storage::pg_pool& pool);
+
+}  // namespace delta::auth

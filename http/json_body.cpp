@@ -1,0 +1,95 @@
+#include "http/json_body.hpp"
+
+#include "http/query.hpp"
+
+#include <boost/json.hpp>
+
+namespace delta::http {
+
+namespace json = boost::json;
+
+json_body::json_body(const request& req) : root_(req.json.get()) {
+  not_object_ = !root_ || !root_->is_object();
+}
+
+const void* json_body::field(const char* name, bool required) {
+  if (not_object_) return nullptr;
+  auto* v = root_->as_object().if_contains(name);
+  if (!v || v->is_null()) {
+    if (required) add_problem(name, "is required");
+    return nullptr;
+  }
+  return v;
+}
+
+std::optional<std::string> json_body::text(const char* name, bool required,
+                                           std::size_t min_length, std::size_t max_length) {
+  auto* v = static_cast<const json::value*>(field(name, required));
+  if (!v) return std::nullopt;
+  if (!v->is_string()) {
+    type_problems_.push_back({name, "must be a string"});
+    return std::nullopt;
+  }
+  std::string s{v->as_string()};
+  if (s.find('\0') != std::string::npos) {
+    add_problem(name, "must not contain NUL characters");
+    return std::nullopt;
+  }
+  // Length in characters (code points), not bytes.
+  std::size_t chars = 0;
+  for (unsigned char c : s) chars += (c & 0xc0) != 0x80;
+  if (chars < min_length || chars > max_length) {
+    add_problem(name, "must be " + std::to_string(min_length) + " to " + std::to_string(max_length) +
+                          " characters");
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::optional<std::int64_t> json_body::integer(const char* name, bool required, std::int64_t lo,
+                                               std::int64_t hi) {
+  auto* v = static_cast<const json::value*>(field(name, required));
+  if (!v) return std::nullopt;
+  std::int64_t out = 0;
+  if (v->is_int64()) {
+    out = v->as_int64();
+  } else if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+    out = static_cast<std::int64_t>(v->as_uint64());
+  } else if (v->is_double() && v->as_double() == static_cast<double>(static_cast<std::int64_t>(v->as_double()))) {
+    out = static_cast<std::int64_t>(v->as_double());
+  } else if (v->is_number()) {
+    add_problem(name, "must be a whole number");
+    return std::nullopt;
+  } else {
+    type_problems_.push_back({name, "must be an integer"});
+    return std::nullopt;
+  }
+  if (out < lo || out > hi) {
+    add_problem(name, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::optional<bool> json_body::boolean(const char* name, bool required) {
+  auto* v = static_cast<const json::value*>(field(name, required));
+  if (!v) return std::nullopt;
+  if (!v->is_bool()) {
+    type_problems_.push_back({name, "must be true or false"});
+    return std::nullopt;
+  }
+  return v->as_bool();
+}
+
+std::optional<api_error> json_body::error() const {
+  if (not_object_) return make_api_error(error_code::bad_request, "The request body must be a JSON object.");
+  if (!type_problems_.empty()) {
+    auto e = make_api_error(error_code::bad_request, "A field has the wrong type.");
+    e.details = type_problems_;
+    return e;
+  }
+  if (!problems_.empty()) return validation_error(problems_);
+  return std::nullopt;
+}
+
+}  // namespace delta::http

@@ -1,0 +1,181 @@
+// Platform: tiers, API keys, admin (API.md "Platform").
+#include "http/api_error.hpp"
+#include "http/edge.hpp"
+#include "http/envelope.hpp"
+#include "http/json_body.hpp"
+#include "http/routes/json_views.hpp"
+#include "http/routes/routes.hpp"
+
+#include <caf/all.hpp>
+
+#include <regex>
+
+namespace delta::http {
+
+namespace {
+
+bool is_uuid(const std::string& s) {
+  static const std::regex pattern{R"(^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$)"};
+  return std::regex_match(s, pattern);
+}
+
+void send_error(const reply_ptr& reply, const caf::error& err, const std::string& what) {
+  reply->send(error_response(from_domain_error(err, what), reply->request_id()));
+}
+
+void not_found(const reply_ptr& reply, const std::string& what) {
+  reply->send(error_response(make_api_error(error_code::not_found, what + " not found."),
+                             reply->request_id()));
+}
+
+void list_tiers(edge_context& ctx, request&, path_params&, reply_ptr reply) {
+  ctx.ask(ctx.svc.auth->get(), protocol::list_tiers_atom::value)
+      .then(
+          [reply](const std::vector<protocol::tier_view>& tiers) {
+            reply->send(ok_response(200, tiers_json(tiers), reply->request_id()));
+          },
+          [reply](const caf::error& err) { send_error(reply, err, "Tier"); });
+}
+
+void create_key(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
+  json_body body{req};
+  auto name = body.text("name", true, 1, 100);
+  auto days = body.integer("expires_in_days", false, 1, 3650);
+  if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
+  ctx.ask(ctx.svc.auth->get(), protocol::create_key_atom::value, ctx.who->user_id, *name,
+          days.value_or(0))
+      .then(
+          [reply](const protocol::api_key_view& key) {
+            reply->send(ok_response(201, api_key_json(key), reply->request_id()));
+          },
+          [reply](const caf::error& err) { send_error(reply, err, "API key"); });
+}
+
+void list_keys(edge_context& ctx, request&, path_params&, reply_ptr reply) {
+  ctx.ask(ctx.svc.auth->get(), protocol::list_keys_atom::value, ctx.who->user_id)
+      .then(
+          [reply](const std::vector<protocol::api_key_view>& keys) {
+            reply->send(ok_response(200, api_keys_json(keys), reply->request_id()));
+          },
+          [reply](const caf::error& err) { send_error(reply, err, "API key"); });
+}
+
+void revoke_key(edge_context& ctx, request&, path_params& params, reply_ptr reply) {
+  auto& key_id = params.at(0).second;
+  // Not a key id at all, or not the caller's: the same 404 (no probing).
+  if (!is_uuid(key_id)) return not_found(reply, "API key");
+  ctx.ask(ctx.svc.auth->get(), protocol::revoke_key_atom::value, ctx.who->user_id, key_id)
+      .then([reply](bool) { reply->send(response{204, {}, {}, {}}); },
+            [reply](const caf::error& err) { send_error(reply, err, "API key"); });
+}
+
+bool known_tier(const edge_context& ctx, const std::string& tier) {
+  auto table = ctx.svc.entitlements->get();
+  return table && table->find(tier);
+}
+
+void set_entitlement(edge_context& ctx, request& req, path_params& params, reply_ptr reply) {
+  json_body body{req};
+  auto enabled = body.boolean("enabled", true);
+  if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
+  auto& tier = params.at(0).second;
+  auto& feature = params.at(1).second;
+  ctx.ask(ctx.svc.auth->get(), protocol::set_feature_atom::value, tier, feature, *enabled)
+      .then(
+          [reply](const protocol::tier_view& t) {
+            reply->send(ok_response(200, tier_json(t), reply->request_id()));
+          },
+          [reply](const caf::error& err) { send_error(reply, err, "Tier or feature"); });
+}
+
+void patch_tier(edge_context& ctx, request& req, path_params& params, reply_ptr reply) {
+  json_body body{req};
+  protocol::tier_patch patch;
+  if (auto v = body.integer("api_keys_max", false, 0, 1000)) patch.api_keys_max = *v;
+  if (auto v = body.integer("rate_limit_per_hour", false, 0, 1'000'000'000)) patch.rate_limit_per_hour = *v;
+  if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
+  auto& tier = params.at(0).second;
+  ctx.ask(ctx.svc.auth->get(), protocol::patch_tier_atom::value, tier, patch)
+      .then(
+          [reply](const protocol::tier_view& t) {
+            reply->send(ok_response(200, tier_json(t), reply->request_id()));
+          },
+          [reply](const caf::error& err) { send_error(reply, err, "Tier"); });
+}
+
+void patch_user(edge_context& ctx, request& req, path_params& params, reply_ptr reply) {
+  json_body body{req};
+  protocol::user_patch patch;
+  if (auto tier = body.text("tier", false, 1, 32)) {
+    if (!known_tier(ctx, *tier)) body.add_problem("tier", "must be an existing tier");
+    else patch.tier = *tier;
+  }
+  if (auto role = body.text("role", false, 1, 16)) {
+    if (*role != "user" && *role != "admin" && *role != "internal")
+      body.add_problem("role", "must be one of user, admin, internal");
+    else patch.role = *role;
+  }
+  if (auto active = body.boolean("active", false)) patch.active = *active;
+  if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
+  auto& user_id = params.at(0).second;
+  if (!is_uuid(user_id)) return not_found(reply, "User");
+  ctx.ask(ctx.svc.auth->get(), protocol::patch_user_atom::value, user_id, patch)
+      .then(
+          [reply](const protocol::user_view& u) {
+            reply->send(ok_response(200, user_json(u), reply->request_id()));
+          },
+          [reply](const caf::error& err) { send_error(reply, err, "User"); });
+}
+
+}  // namespace
+
+void add_platform_routes(router& r) {
+  r.get("/api/v2/platform/tiers")
+      .summary("Tiers with their key limits, hourly rate limits and features", "platform")
+      .rate_group("platform")
+      .answers({200, 429})
+      .in_edge(list_tiers);
+  r.post("/api/v2/platform/api-keys")
+      .summary("Create an API key; the secret is shown only in this answer", "platform")
+      .auth(auth_mode::any)
+      .json_body()
+      .rate_group("platform")
+      .answers({201, 400, 401, 403, 415, 422, 429})
+      .in_edge(create_key);
+  r.get("/api/v2/platform/api-keys")
+      .summary("The caller's API keys (never the secrets)", "platform")
+      .auth(auth_mode::any)
+      .rate_group("platform")
+      .answers({200, 401, 429})
+      .in_edge(list_keys);
+  r.del("/api/v2/platform/api-keys/{key_id}")
+      .summary("Revoke one of the caller's keys, effective at once", "platform")
+      .auth(auth_mode::any)
+      .rate_group("platform")
+      .param({"key_id", "path", "string", "the key's id", true})
+      .answers({204, 401, 404, 429})
+      .in_edge(revoke_key);
+  r.put("/api/v2/platform/admin/entitlements/{tier}/{feature}")
+      .summary("Enable or disable a feature for a tier (effective within 5 s)", "admin")
+      .auth(auth_mode::admin)
+      .json_body()
+      .rate_group("admin")
+      .answers({200, 400, 401, 403, 404, 415, 422})
+      .in_edge(set_entitlement);
+  r.put("/api/v2/platform/admin/tiers/{tier}")
+      .summary("Change a tier's key limit or hourly rate limit (effective within 5 s)", "admin")
+      .auth(auth_mode::admin)
+      .json_body()
+      .rate_group("admin")
+      .answers({200, 400, 401, 403, 404, 415, 422})
+      .in_edge(patch_tier);
+  r.patch("/api/v2/platform/admin/users/{user_id}")
+      .summary("Change a user's tier, role or active flag", "admin")
+      .auth(auth_mode::admin)
+      .json_body()
+      .rate_group("admin")
+      .answers({200, 400, 401, 403, 404, 415, 422})
+      .in_edge(patch_user);
+}
+
+}  // namespace delta::http
