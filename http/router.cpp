@@ -58,6 +58,7 @@ route_builder router::add(std::string method, std::string pattern) {
   auto r = std::make_unique<route>();
   r->method = std::move(method);
   r->pattern = std::move(pattern);
+  for (auto segment : split_path(r->pattern)) r->segments.emplace_back(segment);
   routes_.push_back(std::move(r));
   return route_builder{*routes_.back()};
 }
@@ -67,7 +68,7 @@ route_match router::match(const std::string& method, const std::string& path) co
   if (path.empty() || path.front() != '/') return result;
   auto segments = split_path(path);
   for (auto& r : routes_) {
-    auto pattern = split_path(r->pattern);
+    auto& pattern = r->segments;
     if (pattern.size() != segments.size()) continue;
     path_params params;
     bool ok = true;
@@ -79,7 +80,7 @@ route_match router::match(const std::string& method, const std::string& path) co
         }
         // A malformed escape stays raw and fails the route's own validation.
         auto decoded = percent_decode(segments[i], false);
-        params.emplace_back(std::string{pattern[i].substr(1, pattern[i].size() - 2)},
+        params.emplace_back(pattern[i].substr(1, pattern[i].size() - 2),
                             decoded ? *decoded : std::string{segments[i]});
       } else {
         ok = pattern[i] == segments[i];

@@ -47,6 +47,7 @@ struct route {
   std::vector<int> statuses;  // documented answers
   inline_handler answer_inline;
   actor_handler answer_in_edge;
+  std::vector<std::string> segments;  // the pattern split at '/', once, when added
 };
 
 class route_builder {

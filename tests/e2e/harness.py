@@ -43,6 +43,18 @@ LEAK_MARKERS = ("select ", "insert ", "update ", "libpq", "postgres", "sqlstate"
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 RFC3339_UTC_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
+# The demo identity in scripts/demo_data.sql: a research-tier user (10,000
+# requests/hour, no market_ingest) owning one API key. Send DEMO_AUTH (or pass
+# it as default headers to Deltad) on routes that need credentials.
+DEMO_KEY = "dk_live_DEMOkey0000000000000000000000000000000000000"
+DEMO_KEY_ID = "00000000-0000-4000-8000-0000000000d1"
+DEMO_USER_ID = "00000000-0000-4000-8000-00000000de70"
+DEMO_AUTH = {"X-API-Key": DEMO_KEY}
+TIER_LIMITS = {  # tier -> (api_keys_max, rate_limit_per_hour), as migrations seed them
+    "free": (0, 0), "entry": (1, 100), "professional": (3, 500),
+    "analyst": (5, 2000), "research": (10, 10000),
+}
+
 
 class HarnessError(AssertionError):
     """The test environment or deltad could not be set up (reported as a failure)."""
@@ -220,6 +232,20 @@ def _merge_headers(pairs):
     return headers
 
 
+def merge_headers(defaults, headers):
+    """defaults overridden by headers, names compared case-insensitively; a
+    header given as None in `headers` is left out (e.g. {"X-API-Key": None})."""
+    out = {}
+    given = {k.lower() for k in (headers or {})}
+    for k, v in (defaults or {}).items():
+        if k.lower() not in given:
+            out[k] = v
+    for k, v in (headers or {}).items():
+        if v is not None:
+            out[k] = v
+    return out
+
+
 def _encode_body(body, headers):
     if body is None or isinstance(body, bytes):
         return body
@@ -256,11 +282,12 @@ class Client:
     """A keep-alive client: every request goes over the same connection while
     the server keeps it open (http.client reconnects only when it was closed)."""
 
-    def __init__(self, host, port, timeout=REQUEST_TIMEOUT):
+    def __init__(self, host, port, timeout=REQUEST_TIMEOUT, default_headers=None):
         self.conn = http.client.HTTPConnection(host, port, timeout=timeout)
+        self.default_headers = dict(default_headers or {})
 
     def request(self, method, path, headers=None, body=None):
-        headers = dict(headers or {})
+        headers = merge_headers(self.default_headers, headers)
         payload = _encode_body(body, headers)
         self.conn.request(method, path, body=payload, headers=headers)
         return _read_response(self.conn.getresponse())
@@ -359,10 +386,32 @@ def deltad_env(db_url=None, **config):
     return env
 
 
-def run_cli(args, env, timeout=CLI_TIMEOUT):
-    """Run deltad with arguments; return the CompletedProcess (text output)."""
+def run_cli(args, env, timeout=CLI_TIMEOUT, input=None):
+    """Run deltad with arguments (and `input` on stdin, if given); return the
+    CompletedProcess (text output)."""
+    stdin = {} if input is not None else {"stdin": subprocess.DEVNULL}
     return subprocess.run([deltad_binary(), *args], env=env, capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL)
+                          timeout=timeout, input=input, **stdin)
+
+
+def users_create(db_url, email, password, tier=None, role=None, display_name=None):
+    """`deltad users create --email E [--tier T] [--role R] [--display-name N]`,
+    the password on stdin; return the CompletedProcess (exit 0 created, 3 the
+    email exists, 2 bad input)."""
+    args = ["users", "create", "--email", email]
+    for flag, value in (("--tier", tier), ("--role", role), ("--display-name", display_name)):
+        if value is not None:
+            args += [flag, value]
+    return run_cli(args, deltad_env(db_url), input=password + "\n")
+
+
+def new_password():
+    """A fresh password (>= 10 characters) no log line can contain by accident."""
+    return "pw-" + secrets.token_urlsafe(18)
+
+
+def new_email(tag="user"):
+    return f"{tag}-{secrets.token_hex(5)}@test.local"
 
 
 def prepare_database(db_url):
@@ -391,17 +440,49 @@ class LogLine:
         return self.text
 
 
+class User:
+    """A user made for a test (`Deltad.add_user`): email, password, tier, role,
+    and after login user_id and token (a live session)."""
+
+    def __init__(self, email, password, tier, role, display_name=None):
+        self.email, self.password, self.tier, self.role = email, password, tier, role
+        self.display_name = display_name
+        self.user_id = None
+        self.token = None
+
+    @property
+    def bearer(self):
+        """Headers carrying this user's session token."""
+        return {"Authorization": "Bearer " + self.token}
+
+    def __repr__(self):
+        return f"User({self.email}, tier={self.tier}, role={self.role})"
+
+
+LOGIN_PATH = "/api/v2/users/login"
+API_KEYS_PATH = "/api/v2/platform/api-keys"
+
+
 class Deltad:
     """A `deltad serve` process on 127.0.0.1 and a free port.
 
-    Deltad(db_url, prepare=True, **config): prepare runs `deltad migrate` and
-    loads the demo data first; config kwargs become DELTA_* variables
+    Deltad(db_url, prepare=True, headers=None, **config): prepare runs `deltad
+    migrate` and loads the demo data first; headers are sent with every request
+    (e.g. DEMO_AUTH) unless a request overrides them or says anonymous=True;
+    config kwargs become DELTA_* variables
     (http__header_timeout_seconds=1 -> DELTA_HTTP__HEADER_TIMEOUT_SECONDS=1).
+
+    Every secret a test uses through this object (passwords, session tokens,
+    API keys, also wrong ones) is remembered; leaked_secrets() finds any of
+    them in what deltad (serve and the CLI commands run here) printed.
     """
 
-    def __init__(self, db_url, prepare=True, **config):
+    def __init__(self, db_url, prepare=True, headers=None, **config):
         self.db_url = db_url
         self.prepare = prepare
+        self.default_headers = dict(headers or {})
+        self.secrets = {DEMO_KEY: "demo API key"}   # plaintext -> what it is
+        self.cli_output = []       # stdout + stderr of CLI commands run for this server
         self.host = "127.0.0.1"
         self.port = free_port()
         settings = {"http__host": self.host, "http__port": self.port, "log__level": "debug"}
@@ -530,7 +611,11 @@ class Deltad:
     def base_url(self):
         return f"http://{self.host}:{self.port}"
 
-    def request(self, method, path, headers=None, body=None, timeout=REQUEST_TIMEOUT):
+    def request(self, method, path, headers=None, body=None, timeout=REQUEST_TIMEOUT,
+                anonymous=False):
+        """One request on a new connection. The default headers are added
+        unless anonymous=True; headers override them (None removes one)."""
+        headers = merge_headers({} if anonymous else self.default_headers, headers)
         try:
             return request(self.host, self.port, method, path, headers, body, timeout)
         except (ConnectionError, http.client.RemoteDisconnected) as e:
@@ -547,11 +632,95 @@ class Deltad:
             raise AssertionError(f"deltad died (exit code {code}) before {error!r}\n"
                                  f"{self.output_tail()}") from error
 
-    def get(self, path, headers=None):
-        return self.request("GET", path, headers)
+    def get(self, path, headers=None, anonymous=False):
+        return self.request("GET", path, headers, anonymous=anonymous)
 
-    def client(self):
-        return Client(self.host, self.port)
+    def client(self, headers=None, anonymous=False):
+        """A keep-alive Client sending the default headers (unless anonymous) and headers."""
+        return Client(self.host, self.port,
+                      default_headers=merge_headers({} if anonymous else self.default_headers, headers))
+
+    def raw_auth(self):
+        """The default headers as raw header lines, for raw-socket requests."""
+        return "".join(f"{k}: {v}\r\n" for k, v in self.default_headers.items()).encode()
+
+    # -- identity helpers
+
+    def remember_secret(self, value, what="secret"):
+        """Note a plaintext credential the test uses; leaked_secrets() looks for it."""
+        if value:
+            with self._cond:
+                self.secrets[value] = what
+        return value
+
+    def users_create(self, email, password, tier=None, role=None, display_name=None):
+        """`deltad users create` against this server's database; CompletedProcess."""
+        self.remember_secret(password, "password")
+        proc = users_create(self.db_url, email, password, tier, role, display_name)
+        with self._cond:
+            self.cli_output.append(proc.stdout + proc.stderr)
+        return proc
+
+    def add_user(self, tier=None, role=None, email=None, password=None, display_name=None,
+                 login=True):
+        """Create a user with the CLI and (login=True) log in; return a User."""
+        email = email or new_email(role if role and role != "user" else tier or "user")
+        password = password or new_password()
+        proc = self.users_create(email, password, tier, role, display_name)
+        if proc.returncode != 0:
+            raise HarnessError(f"deltad users create --email {email} exited {proc.returncode}: "
+                               f"{proc.stdout}{proc.stderr}")
+        user = User(email, password, tier or "free", role or "user", display_name)
+        if login:
+            r = self.login(email, password)
+            if r.status != 200:
+                raise AssertionError(f"login of a new user {email}: {r.status} {r.body[:300]!r}")
+            user.token = r.json["data"]["token"]
+            user.user_id = r.json["data"]["user"]["user_id"]
+        return user
+
+    def login(self, email, password, headers=None):
+        """POST /api/v2/users/login (anonymous unless headers say otherwise); Response."""
+        self.remember_secret(password, "password")
+        r = self.request("POST", LOGIN_PATH, headers, {"email": email, "password": password},
+                         anonymous=True)
+        if r.status == 200 and isinstance(r.json, dict):
+            self.remember_secret((r.json.get("data") or {}).get("token"), "session token")
+        return r
+
+    def create_key(self, auth, name="test key", expires_in_days=None):
+        """POST /api/v2/platform/api-keys with the auth headers given (and no
+        default headers); Response. The new key's plaintext is remembered."""
+        body = {"name": name}
+        if expires_in_days is not None:
+            body["expires_in_days"] = expires_in_days
+        r = self.request("POST", API_KEYS_PATH, auth, body, anonymous=True)
+        if r.status == 201 and isinstance(r.json, dict):
+            self.remember_secret((r.json.get("data") or {}).get("key"), "API key")
+        return r
+
+    def new_key(self, user, name="test key", expires_in_days=None):
+        """A new API key of user's (201 asserted); return its data dict (key, key_id, ...)."""
+        r = self.create_key(user.bearer, name, expires_in_days)
+        if r.status != 201:
+            raise AssertionError(f"POST {API_KEYS_PATH} for {user}: {r.status} {r.body[:300]!r}")
+        return r.json["data"]
+
+    def leaked_secrets(self, extra=()):
+        """[(what, secret, line)] for every remembered secret (and each of
+        `extra`, (what, value) pairs) found in deltad's stdout, stderr or CLI
+        output. Stop the process first so that every line has been read."""
+        with self._cond:
+            texts = ([l.text for l in self.lines] + list(self.stderr_lines)
+                     + [line for out in self.cli_output for line in out.splitlines()])
+            wanted = list(self.secrets.items()) + [(v, w) for w, v in extra]
+        found = []
+        for secret, what in wanted:
+            for line in texts:
+                if secret in line:
+                    found.append((what, secret, line[:300]))
+                    break
+        return found
 
     def raw(self, data, timeout=5.0):
         return raw_exchange(self.host, self.port, data, timeout)
@@ -570,6 +739,7 @@ class DeltaTestCase(unittest.TestCase):
     """
 
     config = {}
+    default_headers = {}   # sent with every cls.deltad request (e.g. DEMO_AUTH)
     start_server = True
     maxDiff = 4000
 
@@ -579,9 +749,32 @@ class DeltaTestCase(unittest.TestCase):
         cls.db_url = fresh_database()
         cls.addClassCleanup(drop_database, cls.db_url)
         if cls.start_server:
-            cls.deltad = Deltad(cls.db_url, **cls.config)
+            cls.deltad = Deltad(cls.db_url, headers=cls.default_headers, **cls.config)
             cls.addClassCleanup(cls.deltad.close)
             cls.deltad.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        """Stop the class's deltad (so its output is complete) and check that no
+        credential the tests used (passwords, session tokens, API keys) and no
+        password hash appears in anything it printed."""
+        d = getattr(cls, "deltad", None) if cls.start_server else None
+        if d is not None and d.proc is not None:
+            if d.running():
+                d.stop()
+            else:
+                d.wait_exit()
+            extra = []
+            try:
+                hashes = psql(cls.db_url, "SELECT password_hash FROM users")
+                extra = [("password hash", h) for h in hashes.split() if h.startswith("$argon2")]
+            except HarnessError:
+                pass  # no users table (an older schema): nothing to look for
+            leaked = d.leaked_secrets(extra)
+            if leaked:
+                raise AssertionError("deltad printed credentials: " + "; ".join(
+                    f"{what} {secret[:12]}... in {line!r}" for what, secret, line in leaked))
+        super().tearDownClass()
 
     def setUp(self):
         if self.start_server:
@@ -648,9 +841,9 @@ class DeltaTestCase(unittest.TestCase):
         self.assertIn(field, [d["field"] for d in details], f"details do not name {field!r}: {details}")
         return err
 
-    def assert_meta(self, resp):
+    def assert_meta(self, resp, status=200):
         """A success envelope: data + meta.request_id (= header) + RFC 3339 UTC timestamp."""
-        self.assertEqual(resp.status, 200, f"body: {resp.body[:500]!r}")
+        self.assertEqual(resp.status, status, f"body: {resp.body[:500]!r}")
         self.assertTrue(resp.headers.get("content-type", "").startswith("application/json"))
         self.assertIsInstance(resp.json, dict)
         self.assertIn("data", resp.json)
@@ -660,6 +853,29 @@ class DeltaTestCase(unittest.TestCase):
         self.assertEqual(meta.get("request_id"), resp.headers["x-request-id"])
         self.assertRegex(meta.get("timestamp", ""), RFC3339_UTC_RE)
         return meta
+
+    def assert_ratelimit_headers(self, resp):
+        """RateLimit-Limit/-Remaining/-Reset present, non-negative integers,
+        remaining <= limit; return (limit, remaining, reset)."""
+        values = []
+        for name in ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"):
+            value = resp.headers.get(name)
+            self.assertIsNotNone(value, f"{name} missing (status {resp.status}): {resp.headers}")
+            self.assertRegex(value, r"^\d+$", f"{name}: {value!r}")
+            values.append(int(value))
+        self.assertLessEqual(values[1], values[0], f"remaining > limit: {resp.headers}")
+        return tuple(values)
+
+    def assert_rate_limited(self, resp):
+        """429 rate_limited, Retry-After whole seconds >= 1, RateLimit-* with
+        remaining 0; return Retry-After."""
+        self.assert_error(resp, 429, "rate_limited")
+        retry = resp.headers.get("retry-after", "")
+        self.assertRegex(retry, r"^\d+$", f"Retry-After must be whole seconds: {resp.headers}")
+        self.assertGreaterEqual(int(retry), 1, f"Retry-After: {retry}")
+        _, remaining, _ = self.assert_ratelimit_headers(resp)
+        self.assertEqual(remaining, 0, f"a 429 with RateLimit-Remaining {remaining}")
+        return int(retry)
 
 
 def poll_until(condition, timeout, what):

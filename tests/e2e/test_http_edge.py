@@ -1,6 +1,10 @@
 """The HTTP edge: 400/404/405/413/415/431, request ids, CORS, keep-alive,
 pipelining, header-read and idle timeouts, malformed and hostile input.
 
+Requests carry the demo API key (the market routes need credentials) except
+the POSTs, which are anonymous: their JSON body checks (400/413/415) come
+before auth, and a well-formed body then gets 401.
+
 Waits below are socket timeouts and the server closing a connection (events);
 every bound is a test limit, never a pause."""
 
@@ -9,7 +13,8 @@ import socket
 import time
 import unittest
 
-from tests.e2e.harness import REQUEST_ID_RE, DeltaTestCase, parse_responses, read_until_close
+from tests.e2e.harness import (DEMO_AUTH, REQUEST_ID_RE, DeltaTestCase, parse_responses,
+                               read_until_close)
 
 BASE = "/api/v2/market/securities"
 ALLOWED = "https://app.example.com"
@@ -18,6 +23,7 @@ BODY_LIMIT = 4096
 HEADER_TIMEOUT = 1
 IDLE_TIMEOUT = 2
 GOOD_BODY = {"ticker": "NEW1", "name": "New", "security_type": "equity", "currency": "USD"}
+ANON = {"X-API-Key": None}   # header override: leave the demo key out
 
 
 def allow_set(header):
@@ -25,6 +31,7 @@ def allow_set(header):
 
 
 class EdgeTest(DeltaTestCase):
+    default_headers = DEMO_AUTH
     config = {
         "http__cors_allowed_origins": [ALLOWED, ALLOWED_2],
         "http__body_limit_bytes": BODY_LIMIT,
@@ -43,7 +50,7 @@ class EdgeTest(DeltaTestCase):
         h = dict(headers or {})
         if content_type is not None:
             h["Content-Type"] = content_type
-        return self.deltad.request("POST", BASE, h, body)
+        return self.deltad.request("POST", BASE, h, body, anonymous=True)
 
     # -- 404 / 405
 
@@ -74,6 +81,15 @@ class EdgeTest(DeltaTestCase):
         self.assert_error(self.post(GOOD_BODY), 401, "unauthorized")
         self.assert_error(self.post(GOOD_BODY, "application/json; charset=utf-8"), 401, "unauthorized")
         self.assert_error(self.post(GOOD_BODY, "Application/JSON"), 401, "unauthorized")
+        # with credentials, the next check is the feature (the demo user lacks market_ingest)
+        self.assert_error(self.post(GOOD_BODY, headers=DEMO_AUTH), 403, "not_entitled")
+
+    def test_body_checks_come_before_auth_with_credentials_too(self):
+        self.assert_error(self.post(b'{"ticker":"X"}', "text/plain", DEMO_AUTH), 415,
+                          "unsupported_media_type")
+        self.assert_error(self.post(b'{"ticker":', headers=DEMO_AUTH), 400, "bad_request")
+        self.assert_error(self.post({"ticker": "NEW1", "pad": "x" * BODY_LIMIT}, headers=DEMO_AUTH),
+                          413, "payload_too_large")
 
     def test_non_json_content_type_is_415(self):
         for ctype in ("text/plain", "application/x-www-form-urlencoded", "application/jsonx",
@@ -128,7 +144,7 @@ class EdgeTest(DeltaTestCase):
             ("POST", BASE, {"Content-Type": "text/plain"}, b"x", 415),
             ("POST", BASE, {"Content-Type": "application/json"}, b"{", 400),
             ("POST", BASE, {"Content-Type": "application/json"}, b"[" * (BODY_LIMIT + 1), 413),
-            ("POST", BASE, None, GOOD_BODY, 401),
+            ("POST", BASE, ANON, GOOD_BODY, 401),
             ("OPTIONS", BASE, {"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
              None, 403),
         ]
@@ -157,7 +173,7 @@ class EdgeTest(DeltaTestCase):
             ("POST", BASE, {"Content-Type": "text/plain"}, b"x", 415),
             ("POST", BASE, {"Content-Type": "application/json"}, b"{", 400),
             ("POST", BASE, {"Content-Type": "application/json"}, b"[" * (BODY_LIMIT + 1), 413),
-            ("POST", BASE, None, GOOD_BODY, 401),
+            ("POST", BASE, ANON, GOOD_BODY, 401),
             ("OPTIONS", BASE, {"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
              None, 403),
             ("OPTIONS", BASE, {"Origin": ALLOWED, "Access-Control-Request-Method": "GET"}, None, 204),
@@ -264,8 +280,9 @@ class EdgeTest(DeltaTestCase):
             client.close()
 
     def test_pipelined_requests_are_answered_in_order(self):
-        reqs = b"".join(f"GET {BASE}/T{i:04d} HTTP/1.1\r\nHost: x\r\nX-Request-ID: pipe-{i}\r\n\r\n".encode()
-                        for i in range(5))
+        auth = self.deltad.raw_auth()
+        reqs = b"".join(f"GET {BASE}/T{i:04d} HTTP/1.1\r\nHost: x\r\nX-Request-ID: pipe-{i}\r\n".encode()
+                        + auth + b"\r\n" for i in range(5))
         reqs += b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
         responses = parse_responses(self.deltad.raw(reqs))
         self.assertEqual([r.status for r in responses], [200] * 6)

@@ -1,12 +1,16 @@
 """Market securities routes: list (q, limit, offset, links.next), get by ticker,
-validation, POST's body checks before auth, and concurrent clients."""
+validation, credentials (auth any: 401 without), POST (admin or feature
+market_ingest; body checks before auth), and concurrent clients.
+
+Every request carries the demo research-tier API key (DEMO_AUTH) unless it says
+anonymous=True."""
 
 import datetime
 import threading
 import unittest
 import urllib.parse
 
-from tests.e2e.harness import DeltaTestCase, psql
+from tests.e2e.harness import DEMO_AUTH, DEMO_KEY, DeltaTestCase, parse_responses, psql
 
 BASE = "/api/v2/market/securities"
 FIELDS = {"security_id", "ticker", "name", "security_type", "exchange", "currency", "active"}
@@ -14,10 +18,13 @@ TYPES = {"equity", "etf", "crypto", "fx", "future", "index", "bond", "fund"}
 
 
 class MarketTest(DeltaTestCase):
+    default_headers = DEMO_AUTH
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.admin = cls.deltad.add_user(role="admin")
+        cls.internal = cls.deltad.add_user(role="internal")
         rows = psql(cls.db_url, "SELECT ticker, security_id, name, active FROM securities")
         cls.db = {}
         for row in rows.splitlines():
@@ -219,20 +226,154 @@ class MarketTest(DeltaTestCase):
             with self.subTest(ticker=raw):
                 self.assert_validation_failed(self.get_security(raw), "ticker")
 
-    # -- POST: JSON body checks run before auth (auth arrives in a later issue)
+    # -- credentials: auth any
+
+    def test_get_routes_need_credentials(self):
+        for path in (BASE, BASE + "?q=AAPL&limit=5", BASE + "/T0042", BASE + "/ZZZZ9",
+                     BASE + "?limit=0", BASE + "/aapl"):
+            with self.subTest(path=path):
+                self.assert_error(self.deltad.get(path, anonymous=True), 401, "unauthorized")
+
+    def test_unknown_api_key_is_unauthorized(self):
+        for key in ("dk_live_" + "x" * 43, DEMO_KEY[:-1] + "1", DEMO_KEY[:16], DEMO_KEY + "0",
+                    "garbage", "dk_live_DEMOkey0000000000000000000000000000000000000".lower()):
+            with self.subTest(key=key):
+                self.deltad.remember_secret(key, "unknown API key")
+                for path in (BASE + "/T0042", BASE):
+                    self.assert_error(self.deltad.get(path, {"X-API-Key": key}), 401, "unauthorized")
+
+    def test_malformed_authorization_is_unauthorized(self):
+        for value in ("Basic dXNlcjpwYXNz", "Bearer", "Bearer ", "Bearer  ", "Token abc",
+                      "Bearer ds_not-a-session-token", "Bearer " + DEMO_KEY, "ds_abc",
+                      "Bearer a b c", "Bearer \u00e9t\u00e9".encode("utf-8")):
+            with self.subTest(authorization=value):
+                r = self.deltad.get(BASE + "/T0042", {"X-API-Key": None, "Authorization": value})
+                self.assert_error(r, 401, "unauthorized")
+
+    def test_demo_key_reads(self):
+        r = self.get_security("T0042")
+        self.assertEqual(r.status, 200, r.body)
+        limit, remaining, _ = self.assert_ratelimit_headers(r)
+        self.assertEqual(limit, 10000, "the demo key is research tier: 10,000 requests/hour")
+        self.assertLess(remaining, limit)
+
+    # -- POST: JSON body checks run before auth, then auth any + feature market_ingest
+
+    def post(self, body, auth, headers=None):
+        return self.deltad.request("POST", BASE, {**(headers or {}), **auth}, body, anonymous=True)
+
+    def new_security(self, ticker, **extra):
+        return {"ticker": ticker, "name": f"New {ticker}", "security_type": "equity",
+                "currency": "USD", **extra}
 
     def test_post_wellformed_body_is_unauthorized(self):
-        body = {"ticker": "NEW1", "name": "New", "security_type": "equity", "currency": "USD"}
-        self.assert_error(self.deltad.request("POST", BASE, body=body), 401, "unauthorized")
+        body = self.new_security("NEW1")
+        self.assert_error(self.post(body, {}), 401, "unauthorized")
+        self.assert_error(self.post(body, {"X-API-Key": "dk_live_" + "y" * 43}), 401, "unauthorized")
         self.assertEqual(self.get_security("NEW1").status, 404)
 
+    def test_post_without_market_ingest_is_not_entitled(self):
+        body = self.new_security("NEW2")
+        self.assert_error(self.post(body, DEMO_AUTH), 403, "not_entitled")
+        self.assert_error(self.get_security("NEW2"), 404, "not_found")
+
+    def test_post_by_admin_creates_the_security(self):
+        self.assert_error(self.get_security("ZNEW1"), 404, "not_found")
+        r = self.post(self.new_security("ZNEW1", exchange="XTST"), self.admin.bearer)
+        self.assert_meta(r, 201)
+        data = r.json["data"]
+        self.assertEqual(set(data), FIELDS)
+        self.assertEqual((data["ticker"], data["name"], data["security_type"], data["exchange"],
+                          data["currency"], data["active"]),
+                         ("ZNEW1", "New ZNEW1", "equity", "XTST", "USD", True))
+        self.assertIsInstance(data["security_id"], str)
+        # read back at once (an earlier 404 must not be served from a cache)
+        got = self.get_security("ZNEW1")
+        self.assertEqual(got.status, 200, got.body)
+        self.assertEqual(got.json["data"], data)
+        listed = self.assert_list(self.list("q=ZNEW1"))[0]
+        self.assertEqual([d["ticker"] for d in listed], ["ZNEW1"])
+
+    def test_post_with_punctuation_and_no_exchange(self):
+        r = self.post({"ticker": "ZN/1.A-B", "name": "Pair", "security_type": "fx", "currency": "EUR"},
+                      self.admin.bearer)
+        self.assert_meta(r, 201)
+        self.assertIsNone(r.json["data"]["exchange"])
+        got = self.deltad.get(BASE + "/ZN%2F1.A-B")
+        self.assertEqual(got.status, 200, got.body)
+        self.assertEqual(got.json["data"]["security_type"], "fx")
+
+    def test_post_by_internal_role_bypasses_the_feature(self):
+        r = self.post(self.new_security("ZINT1", security_type="etf"), self.internal.bearer)
+        self.assert_meta(r, 201)
+        self.assertEqual(r.json["data"]["security_type"], "etf")
+
+    def test_post_existing_ticker_is_conflict(self):
+        for ticker in ("AAPL", "T0042", "TWTR"):
+            with self.subTest(ticker=ticker):
+                r = self.post(self.new_security(ticker), self.admin.bearer)
+                self.assert_error(r, 409, "conflict")
+        self.assertEqual(self.get_security("T0042").json["data"]["name"], "Test Security 0042")
+        self.assert_meta(self.post(self.new_security("ZDUP1"), self.admin.bearer), 201)
+        self.assert_error(self.post(self.new_security("ZDUP1"), self.admin.bearer), 409, "conflict")
+
+    def test_post_bad_fields_are_validation_failed(self):
+        cases = [("ticker", {"ticker": "aapl"}), ("ticker", {"ticker": ""}),
+                 ("ticker", {"ticker": "A" * 21}), ("ticker", {"ticker": "T$1"}),
+                 ("ticker", {"ticker": "T 1"}),
+                 ("security_type", {"security_type": "stock"}), ("security_type", {"security_type": ""}),
+                 ("currency", {"currency": "usd"}), ("currency", {"currency": "US"}),
+                 ("currency", {"currency": ""}),
+                 ("name", {"name": ""})]
+        for field, change in cases:
+            with self.subTest(change=change):
+                body = {**self.new_security("ZBAD1"), **change}
+                self.assert_validation_failed(self.post(body, self.admin.bearer), field)
+        for field in ("ticker", "name", "security_type", "currency"):
+            with self.subTest(missing=field):
+                body = self.new_security("ZBAD1")
+                del body[field]
+                self.assert_validation_failed(self.post(body, self.admin.bearer), field)
+        r = self.post({"ticker": "aapl", "name": "x", "security_type": "stock", "currency": "usd"},
+                      self.admin.bearer)
+        err = self.assert_validation_failed(r, "ticker")
+        self.assertTrue({"security_type", "currency"} <= {d["field"] for d in err["details"]}, err)
+        self.assert_error(self.get_security("ZBAD1"), 404, "not_found")
+
+    def test_post_wrong_json_types_are_bad_request(self):
+        for change in ({"ticker": 5}, {"name": ["x"]}, {"currency": 840},
+                       {"security_type": True}):
+            with self.subTest(change=change):
+                body = {**self.new_security("ZBAD2"), **change}
+                self.assert_error(self.post(body, self.admin.bearer), 400, "bad_request")
+        for body in (["x"], "x", 5):
+            with self.subTest(body=body):
+                self.assert_error(self.post(body, self.admin.bearer,
+                                            {"Content-Type": "application/json"}), 400, "bad_request")
+
     def test_post_wrong_content_type(self):
-        r = self.deltad.request("POST", BASE, {"Content-Type": "text/plain"}, b'{"ticker":"X"}')
-        self.assert_error(r, 415, "unsupported_media_type")
+        for auth in ({}, DEMO_AUTH):
+            with self.subTest(auth=bool(auth)):
+                r = self.post(b'{"ticker":"X"}', auth, {"Content-Type": "text/plain"})
+                self.assert_error(r, 415, "unsupported_media_type")
 
     def test_post_malformed_json(self):
-        r = self.deltad.request("POST", BASE, {"Content-Type": "application/json"}, b'{"ticker":')
-        self.assert_error(r, 400, "bad_request")
+        for auth in ({}, DEMO_AUTH):
+            with self.subTest(auth=bool(auth)):
+                r = self.post(b'{"ticker":', auth, {"Content-Type": "application/json"})
+                self.assert_error(r, 400, "bad_request")
+
+    def test_post_body_over_the_default_limit_is_413_before_auth(self):
+        # The server may answer (and close) before reading the body, so the
+        # request goes over a raw socket: head plus the start of the body.
+        for auth in (b"", b"X-API-Key: " + DEMO_KEY.encode() + b"\r\n"):
+            with self.subTest(auth=bool(auth)):
+                head = (b"POST " + BASE.encode() + b" HTTP/1.1\r\nHost: x\r\n"
+                        b"Content-Type: application/json\r\nContent-Length: %d\r\n" % ((1 << 20) + 12))
+                responses = parse_responses(self.deltad.raw(head + auth + b'\r\n{"pad":"xxxx'))
+                self.assertTrue(responses, "connection closed without an answer")
+                self.assertEqual(responses[0].status, 413, responses[0].body)
+                self.assertEqual(responses[0].json["error"]["code"], "payload_too_large")
 
     # -- many clients at once
 

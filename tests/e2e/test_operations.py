@@ -3,7 +3,7 @@
 
 import unittest
 
-from tests.e2e.harness import DeltaTestCase, parse_prometheus, poll_until
+from tests.e2e.harness import DEMO_AUTH, DeltaTestCase, parse_prometheus, poll_until
 
 TICKER_ROUTE = "/api/v2/market/securities/{ticker}"
 LIST_ROUTE = "/api/v2/market/securities"
@@ -16,11 +16,22 @@ ALL_ROUTES = {
     "/docs": {"get"},
     LIST_ROUTE: {"get", "post"},
     TICKER_ROUTE: {"get"},
+    "/api/v2/users/register": {"post"},
+    "/api/v2/users/login": {"post"},
+    "/api/v2/users/logout": {"post"},
+    "/api/v2/users/me": {"get"},
+    "/api/v2/platform/tiers": {"get"},
+    "/api/v2/platform/api-keys": {"get", "post"},
+    "/api/v2/platform/api-keys/{key_id}": {"delete"},
+    "/api/v2/platform/admin/entitlements/{tier}/{feature}": {"put"},
+    "/api/v2/platform/admin/tiers/{tier}": {"put"},
+    "/api/v2/platform/admin/users/{user_id}": {"patch"},
 }
 LOG_LEVELS = {"trace", "debug", "info", "warn", "warning", "error", "critical", "off"}
 
 
 class OperationsTest(DeltaTestCase):
+    default_headers = DEMO_AUTH   # the market routes need credentials
 
     def test_health(self):
         r = self.deltad.get("/health")

@@ -4,7 +4,7 @@
 import time
 import unittest
 
-from tests.e2e.harness import Deltad, DeltaTestCase, PrivateCluster, poll_until
+from tests.e2e.harness import DEMO_AUTH, Deltad, DeltaTestCase, PrivateCluster, poll_until
 
 BASE = "/api/v2/market/securities"
 RECOVERY_TIMEOUT = 30.0
@@ -20,7 +20,7 @@ class OutageTest(DeltaTestCase):
         cls.addClassCleanup(cls.cluster.destroy)
         cls.cluster.init()
         cls.cluster.start()
-        cls.deltad = Deltad(cls.cluster.url)
+        cls.deltad = Deltad(cls.cluster.url, headers=DEMO_AUTH)  # the market routes need credentials
         cls.addClassCleanup(cls.deltad.close)
         cls.deltad.start()
 

@@ -9,7 +9,7 @@ import socket
 import threading
 import unittest
 
-from tests.e2e.harness import Deltad, DeltaTestCase, prepare_database
+from tests.e2e.harness import DEMO_AUTH, Deltad, DeltaTestCase, prepare_database
 
 BASE = "/api/v2/market/securities"
 SHUTDOWN_TIMEOUT = 3
@@ -106,7 +106,7 @@ class ShutdownTest(DeltaTestCase):
                     ticker = f"T{(n * 97 + i) % 2000:04d}"
                     i += 1
                     try:
-                        conn.request("GET", f"{BASE}/{ticker}")
+                        conn.request("GET", f"{BASE}/{ticker}", headers=DEMO_AUTH)
                         resp = conn.getresponse()
                         body = resp.read()
                     except (ConnectionRefusedError, ConnectionResetError, BrokenPipeError,
