@@ -127,7 +127,9 @@ std::vector<migration_status> migrations_status(const std::string& url,
   auto applied = read_applied(db);
   std::vector<migration_status> out;
   for (auto& m : all) {
-    migration_status s{m.version, m.name};
+    migration_status s;
+    s.version = m.version;
+    s.name = m.name;
     if (auto it = applied.find(m.version); it != applied.end()) {
       s.applied = true;
       s.applied_at = it->second.applied_at;
