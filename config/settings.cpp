@@ -285,7 +285,7 @@ std::map<std::string, std::string> process_environment() {
 
 std::string redact_url(const std::string& url) {
   static const std::regex uri_password{R"(^([a-z]+://[^:/@]*):[^@]*@)"};
-  static const std::regex kv_password{R"(password=[^ &]*)"};
+  static const std::regex kv_password{R"(password\s*=\s*('(?:[^'\\]|\\.)*'|[^ &]*))"};
   auto out = std::regex_replace(url, uri_password, "$1:***@");
   return std::regex_replace(out, kv_password, "password=***");
 }

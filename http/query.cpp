@@ -19,8 +19,8 @@ query_params::query_params(const std::string& raw_query) {
                                                 : percent_decode(part.substr(eq + 1), true);
       if (key && value) {
         pairs_.emplace_back(std::move(*key), std::move(*value));
-      } else if (key) {
-        add_problem(*key, "is not correctly percent-encoded");
+      } else {
+        add_problem(key ? *key : std::string{part.substr(0, eq)}, "is not correctly percent-encoded");
       }
     }
     start = end + 1;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <deque>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <thread>
@@ -76,6 +77,8 @@ struct pg_pool::impl {
   std::deque<std::unique_ptr<pending_call>> queue;
   bool down = false;  // a connect attempt failed while no connection was up
   bool stopping = false;
+  std::mutex accepting_mutex;  // guards `accepting` against stop() racing call()
+  bool accepting = true;
   std::mt19937 rng{std::random_device{}()};
 
   std::atomic<int> stat_connected{0};
@@ -432,6 +435,10 @@ void pg_pool::start() {
 }
 
 void pg_pool::stop() {
+  {
+    std::lock_guard guard{impl_->accepting_mutex};
+    impl_->accepting = false;
+  }
   if (!impl_->thread.joinable()) return;
   asio::post(impl_->ioc, [this] {
     impl_->stopping = true;
@@ -452,6 +459,12 @@ void pg_pool::call(std::vector<pg_statement> steps, bool transaction, pg_callbac
   call->steps = std::move(steps);
   call->transaction = transaction;
   call->done = std::move(done);
+  std::lock_guard guard{impl_->accepting_mutex};
+  if (!impl_->accepting) {
+    // The pool's thread is gone: answer here, as promised, exactly once.
+    impl_->fail(*call, unavailable("database pool stopped"));
+    return;
+  }
   asio::post(impl_->ioc, [this, call = std::move(call)]() mutable {
     impl_->enqueue(std::move(call));
   });

@@ -1,5 +1,6 @@
 #include "telemetry/metrics_registry.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -97,8 +98,12 @@ std::string format_number(double v) {
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   if (std::isnan(v)) return "NaN";
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  // Shortest exact form, positional where that stays readable (0.0001, not 1e-04).
+  auto magnitude = std::fabs(v);
+  auto format = v == 0 || (magnitude >= 1e-6 && magnitude < 1e15) ? std::chars_format::fixed
+                                                                  : std::chars_format::general;
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, format);
+  return std::string(buf, end);
 }
 
 std::string format_labels(const label_set& labels, const std::string& extra_key = {},
@@ -120,7 +125,9 @@ std::string format_labels(const label_set& labels, const std::string& extra_key 
 
 void header(std::string& out, const std::string& name, const std::string& help,
             const char* type) {
-  out += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+  std::string escaped;
+  for (char c : help) escaped += c == '\\' ? std::string{"\\\\"} : c == '\n' ? std::string{"\\n"} : std::string(1, c);
+  out += "# HELP " + name + " " + escaped + "\n# TYPE " + name + " " + type + "\n";
 }
 
 }  // namespace

@@ -720,6 +720,10 @@ class Deltad:
                 if secret in line:
                     found.append((what, secret, line[:300]))
                     break
+        for line in texts:  # any argon2 hash (even a truncated one in a database error)
+            if "$argon2" in line:
+                found.append(("password hash", "$argon2", line[:300]))
+                break
         return found
 
     def raw(self, data, timeout=5.0):
