@@ -70,29 +70,21 @@ route_match router::match(const std::string& method, const std::string& path) co
   for (auto& r : routes_) {
     auto& pattern = r->segments;
     if (pattern.size() != segments.size()) continue;
-    path_params params;
-    bool ok = true;
-    for (std::size_t i = 0; i < pattern.size() && ok; ++i) {
-      if (is_param(pattern[i])) {
-        if (segments[i].empty()) {
-          ok = false;
-          break;
-        }
-        // A malformed escape stays raw and fails the route's own validation.
-        auto decoded = percent_decode(segments[i], false);
-        params.emplace_back(pattern[i].substr(1, pattern[i].size() - 2),
-                            decoded ? *decoded : std::string{segments[i]});
-      } else {
-        ok = pattern[i] == segments[i];
-      }
-    }
-    if (!ok) continue;
+    bool literal_match = true;
+    for (std::size_t i = 0; i < pattern.size() && literal_match; ++i)
+      literal_match = is_param(pattern[i]) ? !segments[i].empty() : pattern[i] == segments[i];
+    if (!literal_match) continue;
     result.path_known = true;
     if (std::find(result.allowed.begin(), result.allowed.end(), r->method) == result.allowed.end())
       result.allowed.push_back(r->method);
-    if (r->method == method && !result.matched) {
-      result.matched = r.get();
-      result.params = std::move(params);
+    if (r->method != method || result.matched) continue;
+    result.matched = r.get();
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+      if (!is_param(pattern[i])) continue;
+      // A malformed escape stays raw and fails the route's own validation.
+      auto decoded = percent_decode(segments[i], false);
+      result.params.emplace_back(pattern[i].substr(1, pattern[i].size() - 2),
+                                 decoded ? *decoded : std::string{segments[i]});
     }
   }
   return result;

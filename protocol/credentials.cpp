@@ -1,18 +1,19 @@
 #include "protocol/credentials.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include <sodium.h>
 
 namespace delta::protocol {
 
 std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+  // libsodium's SHA-256: on the hot path of every API-key request, and
+  // several times cheaper than OpenSSL 3's EVP_Digest with its implicit fetch.
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(len * 2);
-  for (unsigned i = 0; i < len; ++i) {
+  out.reserve(sizeof digest * 2);
+  for (unsigned i = 0; i < sizeof digest; ++i) {
     out += hex[digest[i] >> 4];
     out += hex[digest[i] & 0xf];
   }

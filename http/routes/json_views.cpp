@@ -1,5 +1,7 @@
 #include "http/routes/json_views.hpp"
 
+#include "telemetry/json_log.hpp"
+
 #include <boost/json.hpp>
 
 namespace delta::http {
@@ -105,7 +107,24 @@ std::string tiers_json(const std::vector<protocol::tier_view>& tiers) {
 }
 
 std::string security_json(const protocol::security& s) {
-  return json::serialize(security_object(s));
+  // Hand-written: this is the body of the hottest read route.
+  std::string out;
+  out.reserve(64 + s.ticker.size() + s.name.size() + 64);
+  out += "{\"security_id\":";
+  telemetry::append_json_string(out, s.security_id);
+  out += ",\"ticker\":";
+  telemetry::append_json_string(out, s.ticker);
+  out += ",\"name\":";
+  telemetry::append_json_string(out, s.name);
+  out += ",\"security_type\":";
+  telemetry::append_json_string(out, s.security_type);
+  out += ",\"exchange\":";
+  if (s.exchange) telemetry::append_json_string(out, *s.exchange);
+  else out += "null";
+  out += ",\"currency\":";
+  telemetry::append_json_string(out, s.currency);
+  out += s.active ? ",\"active\":true}" : ",\"active\":false}";
+  return out;
 }
 
 std::string securities_json(const std::vector<protocol::security>& items) {

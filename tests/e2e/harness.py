@@ -519,6 +519,20 @@ class Deltad:
             raise HarnessError(f"deltad serve {state}\n{self.output_tail()}")
         return self
 
+    def wait_serving(self, timeout=15.0):
+        """Bounded poll until deltad answers API requests: /ready is 200 and
+        GET /api/v2/platform/tiers with the demo key is 200. deltad logs
+        "listening" before its pool has connected and before it has loaded the
+        tier table; the first API requests may get 503 (or, a known bug, a 429
+        with RateLimit-Limit 0: see test_ratelimit.LateDatabaseTest). Uses the
+        demo key's bucket, never the anonymous per-IP one."""
+        def serving():
+            if self.get("/ready", anonymous=True).status != 200:
+                return False
+            return self.get("/api/v2/platform/tiers", DEMO_AUTH, anonymous=True).status == 200
+        poll_until(serving, timeout, "deltad serving API requests")
+        return self
+
     def _read_stdout(self, stream):
         for raw in stream:
             line = LogLine(raw.decode("utf-8", "replace").rstrip("\r\n"))
@@ -756,6 +770,7 @@ class DeltaTestCase(unittest.TestCase):
             cls.deltad = Deltad(cls.db_url, headers=cls.default_headers, **cls.config)
             cls.addClassCleanup(cls.deltad.close)
             cls.deltad.start()
+            cls.deltad.wait_serving()
 
     @classmethod
     def tearDownClass(cls):

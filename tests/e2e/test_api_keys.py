@@ -310,6 +310,7 @@ class ApiKeysTest(DeltaTestCase):
         node2 = Deltad(self.db_url, prepare=False, **GENEROUS_IP_LIMIT)
         self.addCleanup(node2.close)
         node2.start()
+        node2.wait_serving()
         for path in (ME, SECURITY):
             self.assert_error(node2.get(path, {"X-API-Key": expiring["key"]}), 401, "unauthorized")
             self.assertEqual(node2.get(path, {"X-API-Key": lasting["key"]}).status, 200)

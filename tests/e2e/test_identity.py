@@ -314,6 +314,7 @@ class IdentityTest(DeltaTestCase):
         node2 = Deltad(self.db_url, prepare=False, **GENEROUS_IP_LIMIT)
         self.addCleanup(node2.close)
         node2.start()
+        node2.wait_serving()
         r = node2.get(ME, {"Authorization": "Bearer " + live})
         self.assertEqual(r.status, 200, r.body)
         self.assertEqual(r.json["data"]["user_id"], self.other.user_id)

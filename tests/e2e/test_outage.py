@@ -23,6 +23,7 @@ class OutageTest(DeltaTestCase):
         cls.deltad = Deltad(cls.cluster.url, headers=DEMO_AUTH)  # the market routes need credentials
         cls.addClassCleanup(cls.deltad.close)
         cls.deltad.start()
+        cls.deltad.wait_serving()   # the start-up race is test_ratelimit.LateDatabaseTest's
 
     def get(self, path):
         return self.deltad.get(path)

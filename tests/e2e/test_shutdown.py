@@ -30,6 +30,7 @@ class ShutdownTest(DeltaTestCase):
         self.addCleanup(d.close)
         d.start()
         self.assertEqual(d.get("/health").status, 200)
+        d.wait_serving()   # the workers below use the demo key from their first request
         return d
 
     def assert_stopped_line(self, d, since):
