@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <regex>
 
 namespace {
 
@@ -44,6 +45,11 @@ int run_users_create(const config::settings& s, const std::string& email, const 
     std::cerr << "deltad users create: the password (read from stdin) must have at least 10 characters\n";
     return 2;
   }
+  static const std::regex email_pattern{R"(^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$)"};
+  if (email.size() > 254 || !std::regex_match(email, email_pattern)) {
+    std::cerr << "deltad users create: --email must be an email address\n";
+    return 2;
+  }
   if (role != "user" && role != "admin" && role != "internal") {
     std::cerr << "deltad users create: --role must be user, admin or internal\n";
     return 2;
@@ -67,7 +73,9 @@ int run_users_create(const config::settings& s, const std::string& email, const 
       std::cerr << "deltad users create: no tier named " << tier << "\n";
       return 2;
     }
-    throw;
+    std::cerr << "deltad users create: the database refused the user (SQLSTATE "
+              << e.error.sqlstate << ")\n";
+    return 1;
   }
 }
 

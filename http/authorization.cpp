@@ -20,8 +20,10 @@ verdict authorize(const route& rt, const protocol::principal* who,
       if (!who || who->auth_method != "session") return verdict::unauthenticated;
       break;
     case auth_mode::admin:
+      // Administration is for admins only; internal (service) accounts pass
+      // feature and tier checks below but cannot, say, promote users.
       if (!who) return verdict::unauthenticated;
-      if (!is_staff(*who)) return verdict::forbidden;
+      if (who->role != "admin") return verdict::forbidden;
       break;
   }
   if (is_staff(*who)) return verdict::allow;

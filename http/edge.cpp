@@ -82,6 +82,11 @@ void with_principal(edge_self self, const services& svc, const http_call_ptr& ca
                     std::optional<protocol::principal> who) {
   auto table = svc.entitlements->get();
   const protocol::principal* caller = who ? &*who : nullptr;
+  // Until the tier table is first loaded, nothing that depends on it can be
+  // decided: answer 503 rather than a wrong 403 or an hour-long 429.
+  bool needs_table = !call->rt->feature.empty() ||
+                     (caller && caller->auth_method == "api_key" && !call->rt->rate_group.empty());
+  if (!table && needs_table) return reject(call, error_code::unavailable);
   switch (authorize(*call->rt, caller, table.get())) {
     case verdict::allow: break;
     case verdict::unauthenticated: return reject(call, error_code::unauthorized);

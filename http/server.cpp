@@ -145,9 +145,10 @@ class session : public std::enable_shared_from_this<session> {
     // A request we cannot read to its end: answer, then close (the stream
     // cannot be resynchronised).
     begin_exchange_without_request();
-    if (parser_->is_header_done()) {
-      // Too large a body: the head was read, so the answer can name it.
-      auto& head = parser_->get();
+    if (auto& head = parser_->get(); !head.target().empty()) {
+      // Too large a body: the head was read (Beast stores each field as it
+      // parses, and checks Content-Length against the limit before it marks
+      // the head done), so the answer can name the request.
       info_.method = std::string{head.method_string()};
       info_.path = std::string{head.target().substr(0, head.target().find('?'))};
       if (auto id = head.find("x-request-id"); id != head.end()) {

@@ -11,7 +11,10 @@ pg_error error_of(PGconn* conn, PGresult* res) {
   pg_error e;
   if (res) {
     if (auto* state = PQresultErrorField(res, PG_DIAG_SQLSTATE)) e.sqlstate = state;
-    e.message = PQresultErrorMessage(res);
+    // The primary message only: DETAIL lines may quote row data (a
+    // password hash, an email) and messages reach logs.
+    auto* primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    e.message = primary ? primary : PQresultErrorMessage(res);
   } else {
     e.message = PQerrorMessage(conn);
   }

@@ -34,6 +34,10 @@ struct auth_state {
   auth_options options;
   runtime::db_calls db;
   std::vector<caf::actor> subscribers;  // credential caches to invalidate
+  // Reloads may overlap (the periodic one and one after an admin change):
+  // only a reload issued later than the last applied one may replace it.
+  std::uint64_t reloads_issued = 0;
+  std::uint64_t reload_applied = 0;
 };
 
 using auth_self = auth_impl::stateful_pointer<auth_state>;
@@ -65,13 +69,18 @@ void notify(auth_self self, caf::message msg) {
   for (auto& s : self->state.subscribers) caf::anon_send(s, msg);
 }
 
-void reload_entitlements(auth_self self) {
+// Reloads the tier table; `then` runs after this reload was applied (or failed).
+void reload_entitlements(auth_self self, std::function<void(const storage::pg_reply&)> then = {}) {
+  auto seq = ++self->state.reloads_issued;
   self->state.db.call(self, *self->state.pool, {repo::all_tiers()}, false,
-                      [self](storage::pg_reply& reply) {
-                        if (!reply.ok()) return;  // keep the last good table; retried on the next tick
-                        auto table = std::make_shared<const protocol::entitlement_table>(
-                            repo::to_entitlements(reply.results.at(0)));
-                        self->state.entitlements->set(std::move(table));
+                      [self, seq, then](storage::pg_reply& reply) {
+                        auto& st = self->state;
+                        if (reply.ok() && seq > st.reload_applied) {
+                          st.reload_applied = seq;
+                          st.entitlements->set(std::make_shared<const protocol::entitlement_table>(
+                              repo::to_entitlements(reply.results.at(0))));
+                        }
+                        if (then) then(reply);
                       });
 }
 
@@ -186,17 +195,13 @@ caf::result<protocol::tier_view> change_tier(auth_self self, const std::string& 
   return;
 }
             // Reload now, so this node applies the change at once.
-            self->state.db.call(self, *self->state.pool, {repo::all_tiers()}, false,
-                                [self, p, tier](storage::pg_reply& reply) mutable {
-                                  if (!reply.ok()) {
-  p.deliver(db_error(*reply.error));
-  return;
-}
-                                  self->state.entitlements->set(
-                                      std::make_shared<const protocol::entitlement_table>(
-                                          repo::to_entitlements(reply.results.at(0))));
-                                  p.deliver(tier_of(self, tier));
-                                });
+            reload_entitlements(self, [self, p, tier](const storage::pg_reply& reply) mutable {
+              if (!reply.ok()) {
+                p.deliver(db_error(*reply.error));
+                return;
+              }
+              p.deliver(tier_of(self, tier));
+            });
           });
   return promise;
 }
@@ -230,7 +235,7 @@ auth_impl::behavior_type auth_actor(auth_self self, storage::pg_pool* pool,
   st.entitlements = std::move(entitlements);
   st.options = options;
   reload_entitlements(self);
-  self->delayed_send(self, options.entitlements_refresh, reload_atom::value);
+  self->delayed_send(self, std::chrono::milliseconds(200), reload_atom::value);
   self->set_down_handler([self](caf::down_msg& down) {
     auto& subs = self->state.subscribers;
     subs.erase(std::remove_if(subs.begin(), subs.end(),
@@ -290,7 +295,10 @@ auth_impl::behavior_type auth_actor(auth_self self, storage::pg_pool* pool,
       },
       [self](reload_atom) {
         reload_entitlements(self);
-        self->delayed_send(self, self->state.options.entitlements_refresh, reload_atom::value);
+        // Until a first table is loaded (PostgreSQL still starting), retry soon.
+        auto next = self->state.entitlements->get() ? self->state.options.entitlements_refresh
+                                                    : std::chrono::milliseconds(200);
+        self->delayed_send(self, next, reload_atom::value);
       },
       [self](protocol::subscribe_atom, const caf::actor& subscriber) {
         self->monitor(subscriber);
