@@ -87,6 +87,8 @@ std::optional<std::vector<group_limit>> parse_group_limits(const std::string& te
     if (!std::regex_match(part, m, item)) return std::nullopt;
     group_limit g{m[1], std::stoi(m[2]), std::stoi(m[3])};
     if (g.per_minute < 1 || g.burst < 1) return std::nullopt;
+    for (auto& seen : out)
+      if (seen.group == g.group) return std::nullopt;  // one limit per group
     out.push_back(g);
   }
   return out;

@@ -36,8 +36,10 @@ class credential_cache {
   }
 
   void put(const std::string& key_hash, std::optional<protocol::principal> who, clock::time_point now) {
-    if (entries_.size() >= max_ && !entries_.count(key_hash)) prune(now);
-    if (entries_.size() >= max_) return;  // still full of fresh entries: do not cache
+    if (entries_.size() >= max_ && !entries_.count(key_hash)) {
+      prune(now);
+      if (entries_.size() >= max_) return;  // still full of fresh entries: do not cache
+    }
     entries_[key_hash] = {std::move(who), now};
   }
 

@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include <cmath>
+
 namespace delta::http {
 
 namespace json = boost::json;
@@ -50,16 +52,25 @@ std::optional<std::int64_t> json_body::integer(const char* name, bool required, 
                                                std::int64_t hi) {
   auto* v = static_cast<const json::value*>(field(name, required));
   if (!v) return std::nullopt;
+  auto out_of_range = [&] {
+    add_problem(name, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+    return std::nullopt;
+  };
   std::int64_t out = 0;
   if (v->is_int64()) {
     out = v->as_int64();
-  } else if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+  } else if (v->is_uint64()) {
+    if (v->as_uint64() > static_cast<std::uint64_t>(INT64_MAX)) return out_of_range();
     out = static_cast<std::int64_t>(v->as_uint64());
-  } else if (v->is_double() && v->as_double() == static_cast<double>(static_cast<std::int64_t>(v->as_double()))) {
-    out = static_cast<std::int64_t>(v->as_double());
-  } else if (v->is_number()) {
-    add_problem(name, "must be a whole number");
-    return std::nullopt;
+  } else if (v->is_double()) {
+    auto d = v->as_double();
+    if (!std::isfinite(d) || std::trunc(d) != d) {
+      add_problem(name, "must be a whole number");
+      return std::nullopt;
+    }
+    // Compared before the cast: converting an out-of-range double is undefined.
+    if (d < -9.223372036854775808e18 || d >= 9.223372036854775808e18) return out_of_range();
+    out = static_cast<std::int64_t>(d);
   } else {
     type_problems_.push_back({name, "must be an integer"});
     return std::nullopt;

@@ -7,9 +7,9 @@ namespace delta::ratelimit {
 
 namespace {
 
+// Rounded up, so a client that waits exactly this long is admitted.
 std::int64_t ceil_seconds(clock::duration d) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-  return ms <= 0 ? 0 : (ms + 999) / 1000;
+  return std::max<std::int64_t>(0, std::chrono::ceil<std::chrono::seconds>(d).count());
 }
 
 }  // namespace

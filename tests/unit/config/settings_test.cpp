@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -310,4 +312,149 @@ TEST(RedactUrl, HidesAQuotedKeyValuePasswordWithSpaces) {
   EXPECT_EQ(out.find("horse"), std::string::npos) << out;
   EXPECT_EQ(out.find("battery"), std::string::npos) << out;
   EXPECT_NE(out.find("dbname=delta"), std::string::npos) << out;
+}
+
+// ---- auth.* and ratelimit.* ----
+
+TEST(Settings, HasTheDocumentedAuthAndRateLimitDefaults) {
+  auto s = cfg::load({});
+  EXPECT_EQ(s.auth.session_ttl_hours, 24);
+  EXPECT_EQ(s.auth.hasher_threads, 2);
+  EXPECT_EQ(s.ratelimit.ip_per_minute, 60);
+  EXPECT_EQ(s.ratelimit.ip_burst, 120);
+  EXPECT_EQ(s.ratelimit.user_per_minute, 600);
+  EXPECT_EQ(s.ratelimit.user_burst, 1200);
+  EXPECT_EQ(s.ratelimit.groups, "explain=10/20,signals.submit=120/240");
+  EXPECT_TRUE(cfg::parse_group_limits(s.ratelimit.groups));
+}
+
+TEST(Settings, MapsAuthAndRateLimitEnvironmentNames) {
+  cfg::sources src;
+  src.environment["DELTA_AUTH__SESSION_TTL_HOURS"] = "48";
+  src.environment["DELTA_AUTH__HASHER_THREADS"] = "4";
+  src.environment["DELTA_RATELIMIT__IP_PER_MINUTE"] = "30";
+  src.environment["DELTA_RATELIMIT__IP_BURST"] = "45";
+  src.environment["DELTA_RATELIMIT__USER_PER_MINUTE"] = "300";
+  src.environment["DELTA_RATELIMIT__USER_BURST"] = "301";
+  src.environment["DELTA_RATELIMIT__GROUPS"] = "explain=1/2";
+  auto s = cfg::load(src);
+  EXPECT_EQ(s.auth.session_ttl_hours, 48);
+  EXPECT_EQ(s.auth.hasher_threads, 4);
+  EXPECT_EQ(s.ratelimit.ip_per_minute, 30);
+  EXPECT_EQ(s.ratelimit.ip_burst, 45);
+  EXPECT_EQ(s.ratelimit.user_per_minute, 300);
+  EXPECT_EQ(s.ratelimit.user_burst, 301);
+  EXPECT_EQ(s.ratelimit.groups, "explain=1/2");
+}
+
+TEST(Settings, ReadsAuthAndRateLimitSectionsFromToml) {
+  temp_toml file{R"([auth]
+session_ttl_hours = 12
+[ratelimit]
+ip_per_minute = 10
+groups = ["explain=5/10", "signals.submit=60/120"]
+)"};
+  cfg::sources src;
+  src.toml_file = file.path();
+  auto s = cfg::load(src);
+  EXPECT_EQ(s.auth.session_ttl_hours, 12);
+  EXPECT_EQ(s.ratelimit.ip_per_minute, 10);
+  auto groups = cfg::parse_group_limits(s.ratelimit.groups);
+  ASSERT_TRUE(groups);
+  ASSERT_EQ(groups->size(), 2u);
+  EXPECT_EQ((*groups)[1].group, "signals.submit");
+}
+
+TEST(Settings, AcceptsTheBoundsOfAuthAndRateLimitKeysAndRejectsBeyondThem) {
+  struct bounds {
+    const char* key;
+    const char* lowest;
+    const char* below;
+    const char* highest;
+    const char* above;
+  };
+  const bounds keys[] = {
+      {"auth.session_ttl_hours", "1", "0", "8760", "8761"},
+      {"auth.hasher_threads", "1", "0", "16", "17"},
+      {"ratelimit.ip_per_minute", "1", "0", "1000000", "1000001"},
+      {"ratelimit.ip_burst", "1", "0", "1000000", "1000001"},
+      {"ratelimit.user_per_minute", "1", "0", "1000000", "1000001"},
+      {"ratelimit.user_burst", "1", "0", "1000000", "1000001"},
+  };
+  for (auto& k : keys) {
+    EXPECT_EQ(load_error(with_flag(k.key, k.lowest)), "") << k.key;
+    EXPECT_EQ(load_error(with_flag(k.key, k.highest)), "") << k.key;
+    for (auto bad : {k.below, k.above, "-1", "ten", ""}) {
+      auto err = load_error(with_flag(k.key, bad));
+      EXPECT_NE(err.find(k.key), std::string::npos) << k.key << "=" << bad << ": " << err;
+      EXPECT_NE(err.find("an integer between"), std::string::npos) << err;
+    }
+  }
+}
+
+TEST(Settings, RejectsMalformedRateLimitGroupsNamingTheKey) {
+  auto err = load_error(with_flag("ratelimit.groups", "explain=10"));
+  EXPECT_NE(err.find("ratelimit.groups"), std::string::npos) << err;
+  EXPECT_NE(err.find("explain=10"), std::string::npos) << err;
+  EXPECT_NE(err.find("group=per_minute/burst"), std::string::npos) << err;
+  cfg::sources env;
+  env.environment["DELTA_RATELIMIT__GROUPS"] = "explain=0/5";
+  err = load_error(env);
+  EXPECT_NE(err.find("DELTA_RATELIMIT__GROUPS"), std::string::npos) << err;
+}
+
+TEST(Settings, PrintRedactedRoundTripsAuthAndRateLimitKeys) {
+  cfg::sources src;
+  src.flags["auth.session_ttl_hours"] = "72";
+  src.flags["ratelimit.user_burst"] = "77";
+  src.flags["ratelimit.groups"] = "explain=3/4,backtest=1/1";
+  auto original = cfg::load(src);
+  temp_toml file{cfg::print_redacted(original)};
+  cfg::sources again;
+  again.toml_file = file.path();
+  auto reloaded = cfg::load(again);
+  EXPECT_EQ(reloaded.auth.session_ttl_hours, 72);
+  EXPECT_EQ(reloaded.ratelimit.user_burst, 77);
+  EXPECT_EQ(reloaded.ratelimit.groups, "explain=3/4,backtest=1/1");
+}
+
+TEST(ParseGroupLimits, ReadsACommaSeparatedListOfGroups) {
+  auto groups = cfg::parse_group_limits("explain=10/20, signals.submit=120/240 ,market_read2=1/9999999");
+  ASSERT_TRUE(groups);
+  ASSERT_EQ(groups->size(), 3u);
+  EXPECT_EQ((*groups)[0].group, "explain");
+  EXPECT_EQ((*groups)[0].per_minute, 10);
+  EXPECT_EQ((*groups)[0].burst, 20);
+  EXPECT_EQ((*groups)[1].group, "signals.submit");
+  EXPECT_EQ((*groups)[1].per_minute, 120);
+  EXPECT_EQ((*groups)[1].burst, 240);
+  EXPECT_EQ((*groups)[2].group, "market_read2");
+  EXPECT_EQ((*groups)[2].burst, 9999999);
+}
+
+TEST(ParseGroupLimits, AcceptsAnEmptyListAsNoGroups) {
+  auto groups = cfg::parse_group_limits("");
+  ASSERT_TRUE(groups);
+  EXPECT_TRUE(groups->empty());
+  groups = cfg::parse_group_limits(" , ");
+  ASSERT_TRUE(groups);
+  EXPECT_TRUE(groups->empty());
+}
+
+TEST(ParseGroupLimits, RejectsMalformedItems) {
+  for (std::string bad : std::vector<std::string>{"explain", "explain=10", "explain=10/", "=10/20", "explain=0/5",
+                          "explain=5/0", "explain=-1/2", "explain=1/2/3", "Explain=1/2",
+                          "9lives=1/2", "ex plain=1/2", "explain=1.5/2", "explain=10000000/1",
+                          "explain=10/20,broken", std::string(65, 'a') + "=1/2"}) {
+    EXPECT_FALSE(cfg::parse_group_limits(bad)) << bad;
+  }
+  EXPECT_TRUE(cfg::parse_group_limits(std::string(64, 'a') + "=1/2"));
+}
+
+TEST(ParseGroupLimits, RejectsAGroupNamedTwice) {
+  // Both entries would become the same limiter ("group:explain") inside a
+  // bucket, checked twice and charged twice per request with parameters that
+  // flip between the two on every request.
+  EXPECT_FALSE(cfg::parse_group_limits("explain=10/20,explain=3/4"));
+  EXPECT_FALSE(cfg::parse_group_limits("explain=10/20,explain=10/20"));
 }

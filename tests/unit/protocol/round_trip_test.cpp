@@ -2,7 +2,9 @@
 // serialisation, alone and inside a message, as it would between nodes.
 #include "protocol/errors.hpp"
 #include "protocol/health.hpp"
+#include "protocol/auth.hpp"
 #include "protocol/market.hpp"
+#include "protocol/ratelimit.hpp"
 #include "protocol/registration.hpp"
 
 #include <caf/actor_system.hpp>
@@ -47,6 +49,69 @@ bool same(const std::vector<security>& a, const std::vector<security>& b) {
   return same(security_page{a, 0}, security_page{b, 0});
 }
 
+bool same(const new_security& a, const new_security& b) {
+  return std::tie(a.ticker, a.name, a.security_type, a.exchange, a.currency) ==
+         std::tie(b.ticker, b.name, b.security_type, b.exchange, b.currency);
+}
+bool same(const principal& a, const principal& b) {
+  return std::tie(a.user_id, a.email, a.display_name, a.tier, a.role, a.auth_method, a.key_id,
+                  a.key_prefix, a.expires_at) ==
+         std::tie(b.user_id, b.email, b.display_name, b.tier, b.role, b.auth_method, b.key_id,
+                  b.key_prefix, b.expires_at);
+}
+bool same(const user_view& a, const user_view& b) {
+  return std::tie(a.user_id, a.email, a.display_name, a.tier, a.role, a.active) ==
+         std::tie(b.user_id, b.email, b.display_name, b.tier, b.role, b.active);
+}
+bool same(const register_request& a, const register_request& b) {
+  return std::tie(a.email, a.password, a.display_name) ==
+         std::tie(b.email, b.password, b.display_name);
+}
+bool same(const login_result& a, const login_result& b) {
+  return a.token == b.token && a.expires_at == b.expires_at && same(a.user, b.user);
+}
+bool same(const api_key_view& a, const api_key_view& b) {
+  return std::tie(a.key_id, a.name, a.key, a.prefix, a.rate_limit_per_hour, a.created_at,
+                  a.expires_at) == std::tie(b.key_id, b.name, b.key, b.prefix,
+                                            b.rate_limit_per_hour, b.created_at, b.expires_at);
+}
+bool same(const std::vector<api_key_view>& a, const std::vector<api_key_view>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!same(a[i], b[i])) return false;
+  return true;
+}
+bool same(const tier_view& a, const tier_view& b) {
+  return std::tie(a.tier, a.api_keys_max, a.rate_limit_per_hour, a.features) ==
+         std::tie(b.tier, b.api_keys_max, b.rate_limit_per_hour, b.features);
+}
+bool same(const std::vector<tier_view>& a, const std::vector<tier_view>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!same(a[i], b[i])) return false;
+  return true;
+}
+bool same(const user_patch& a, const user_patch& b) {
+  return a.tier == b.tier && a.role == b.role && a.active == b.active;
+}
+bool same(const tier_patch& a, const tier_patch& b) {
+  return a.api_keys_max == b.api_keys_max && a.rate_limit_per_hour == b.rate_limit_per_hour;
+}
+bool same(const limit_spec& a, const limit_spec& b) {
+  return std::tie(a.name, a.kind, a.count, a.period_ms, a.burst) ==
+         std::tie(b.name, b.kind, b.count, b.period_ms, b.burst);
+}
+bool same(const admit_request& a, const admit_request& b) {
+  if (a.cost != b.cost || a.limits.size() != b.limits.size()) return false;
+  for (std::size_t i = 0; i < a.limits.size(); ++i)
+    if (!same(a.limits[i], b.limits[i])) return false;
+  return true;
+}
+bool same(const admit_decision& a, const admit_decision& b) {
+  return std::tie(a.allowed, a.limit, a.remaining, a.reset_seconds, a.retry_after_seconds) ==
+         std::tie(b.allowed, b.limit, b.remaining, b.reset_seconds, b.retry_after_seconds);
+}
+
 security apple() {
   return {"42", "AAPL", "Apple Inc.", "equity", std::string{"NASDAQ"}, "USD", true};
 }
@@ -57,6 +122,40 @@ component_health database() {
   return {"database", "degraded", "some database connections are down",
           {{"pool_size", 4}, {"connected", 3}, {"reconnects", -1}}};
 }
+
+principal key_principal() {
+  return {"0b9f6a52-3c1e-4d7a-9a55-0c4c1f7e2b11", "ana@example.com", "Ana \xc3\x9f", "entry",
+          "user", "api_key", "5d2c", "dk_live_ab12cd34", 1893456000};
+}
+principal session_principal() {
+  return {"u-2", "bo@example.com", "", "research", "admin", "session", "", "", 0};
+}
+user_view user() { return {"u-3", "cy@example.com", "Cy", "analyst", "internal", false}; }
+api_key_view key_view(std::string secret) {
+  return {"k-1", "ci key", std::move(secret), "dk_live_ab12cd34", 100, "2026-11-22T10:00:00Z", ""};
+}
+tier_view tier() { return {"professional", 3, 500, {"backtest", "explain", "research_reports"}}; }
+user_patch full_patch() {
+  user_patch p;
+  p.tier = std::string{"entry"};
+  p.role = std::string{"admin"};
+  p.active = false;
+  return p;
+}
+tier_patch half_patch() {
+  tier_patch p;
+  p.rate_limit_per_hour = std::int64_t{1000000};
+  return p;
+}
+admit_request two_limits() {
+  admit_request r;
+  r.limits = {{"quota", limit_kind::hourly_quota, 100, 3600000, 0},
+              {"group:explain", limit_kind::gcra, 10, 60000, 20}};
+  r.cost = 3;
+  return r;
+}
+admit_decision rejection() { return {false, 100, 0, 3599, 17}; }
+new_security new_bitcoin() { return {"BTC-USD", "Bitcoin", "crypto", caf::none, "USD"}; }
 
 class ProtocolRoundTrip : public ::testing::Test {
  protected:
@@ -146,6 +245,61 @@ TEST_F(ProtocolRoundTrip, EveryRegisteredTypeCrossesNodesInsideAMessage) {
   expect_message_round_trip(std::vector<security>{apple(), bitcoin()});
   expect_message_round_trip(database());
   expect_message_round_trip(health_report{{database()}});
+}
+
+TEST_F(ProtocolRoundTrip, IdentityTypes) {
+  EXPECT_TRUE(same(round_trip(key_principal()), key_principal()));
+  EXPECT_TRUE(same(round_trip(session_principal()), session_principal()));
+  EXPECT_TRUE(same(round_trip(user()), user()));
+  register_request reg{"new@example.com", "correct horse battery", ""};
+  EXPECT_TRUE(same(round_trip(reg), reg));
+  login_result login{"ds_token", "2026-11-23T10:00:00Z", user()};
+  EXPECT_TRUE(same(round_trip(login), login));
+  EXPECT_TRUE(same(round_trip(key_view("dk_live_secret")), key_view("dk_live_secret")));
+  EXPECT_TRUE(same(round_trip(tier()), tier()));
+}
+
+TEST_F(ProtocolRoundTrip, PatchesKeepWhichFieldsAreSet) {
+  auto full = round_trip(full_patch());
+  EXPECT_TRUE(same(full, full_patch()));
+  ASSERT_TRUE(full.active);
+  EXPECT_FALSE(*full.active);
+  auto empty = round_trip(user_patch{});
+  EXPECT_FALSE(empty.tier);
+  EXPECT_FALSE(empty.role);
+  EXPECT_FALSE(empty.active);
+  auto half = round_trip(half_patch());
+  EXPECT_FALSE(half.api_keys_max);
+  ASSERT_TRUE(half.rate_limit_per_hour);
+  EXPECT_EQ(*half.rate_limit_per_hour, 1000000);
+}
+
+TEST_F(ProtocolRoundTrip, RateLimitTypes) {
+  auto back = round_trip(two_limits());
+  EXPECT_TRUE(same(back, two_limits()));
+  ASSERT_EQ(back.limits.size(), 2u);
+  EXPECT_EQ(back.limits[0].kind, limit_kind::hourly_quota);
+  EXPECT_EQ(back.limits[1].kind, limit_kind::gcra);
+  limit_spec spec{"rate", limit_kind::gcra, 60, 60000, 120};
+  EXPECT_TRUE(same(round_trip(spec), spec));
+  EXPECT_TRUE(same(round_trip(rejection()), rejection()));
+}
+
+TEST_F(ProtocolRoundTrip, EveryIdentityAndRateLimitTypeCrossesNodesInsideAMessage) {
+  expect_message_round_trip(new_bitcoin());
+  expect_message_round_trip(key_principal());
+  expect_message_round_trip(user());
+  expect_message_round_trip(register_request{"a@b.c", "pw pw pw pw", "A"});
+  expect_message_round_trip(login_result{"ds_x", "2026-11-23T10:00:00Z", user()});
+  expect_message_round_trip(key_view(""));
+  expect_message_round_trip(std::vector<api_key_view>{key_view(""), key_view("")});
+  expect_message_round_trip(tier());
+  expect_message_round_trip(std::vector<tier_view>{tier(), {"free", 0, 0, {}}});
+  expect_message_round_trip(full_patch());
+  expect_message_round_trip(half_patch());
+  expect_message_round_trip(limit_spec{"rate", limit_kind::gcra, 60, 60000, 120});
+  expect_message_round_trip(two_limits());
+  expect_message_round_trip(rejection());
 }
 
 TEST_F(ProtocolRoundTrip, DeltaErrorsKeepTheirCodeAcrossNodes) {
