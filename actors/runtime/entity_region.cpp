@@ -5,6 +5,8 @@
 
 #include <caf/all.hpp>
 
+#include <malloc.h>
+
 #include <unordered_map>
 
 namespace delta::runtime {
@@ -72,12 +74,21 @@ caf::behavior region_actor(caf::stateful_actor<region_state>* self, region_spec 
       },
       [self](sweep_atom) {
         auto& st = self->state;
-        for (auto& key : st.idle.idle_since(std::chrono::steady_clock::now(), st.spec.idle_timeout)) {
+        auto idle = st.idle.idle_since(std::chrono::steady_clock::now(), st.spec.idle_timeout);
+        for (auto& key : idle) {
           auto entity = st.entities[key];
           self->demonitor(entity);
           self->send(entity, passivate_atom::value);
           forget(st, key);
           ++st.counts.passivated;
+        }
+        if (idle.size() >= 10000) {
+          // After a mass passivation (a scan from many addresses), give the
+          // memory back: shrink the tables and let the allocator return
+          // free pages to the OS. Rare, and bounded by the sweep interval.
+          st.entities.rehash(0);
+          st.keys.rehash(0);
+          malloc_trim(0);
         }
         publish_counts(st);
         self->delayed_send(self, st.spec.sweep_interval, sweep_atom::value);
