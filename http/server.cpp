@@ -2,11 +2,13 @@
 
 #include "http/api_error.hpp"
 #include "http/request_id.hpp"
+#include "http/wire.hpp"
 #include "telemetry/json_log.hpp"
 #include "telemetry/metrics_registry.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
@@ -192,7 +194,7 @@ class session : public std::enable_shared_from_this<session> {
     if (!slot) slot = &srv_->requests->with(labels());
     return *slot;
   }
-  void write(std::shared_ptr<bhttp::response<bhttp::string_body>> res);
+  void write(std::shared_ptr<std::string> wire, bool keep_alive);
 
   void close() {
     beast::error_code ignored;
@@ -304,20 +306,13 @@ void session::handle(bhttp::request<bhttp::string_body> raw) {
 void session::finish(response res) {
   auto elapsed = std::chrono::steady_clock::now() - info_.started;
   double ms = std::chrono::duration<double, std::milli>(elapsed).count();
-  auto out = std::make_shared<bhttp::response<bhttp::string_body>>(
-      static_cast<bhttp::status>(res.status), 11);
-  out->set(bhttp::field::server, "deltad");
-  if (!res.content_type.empty()) out->set(bhttp::field::content_type, res.content_type);
-  out->set("X-Request-ID", info_.request_id);
-  out->set("X-Response-Time", format_duration_ms(ms));
   srv_->cors.decorate(info_.has_origin ? &info_.origin : nullptr, res);
-  for (auto& [name, value] : res.headers) out->insert(name, value);
-  out->body() = std::move(res.body);
   bool keep = info_.keep_alive && !srv_->draining.load(std::memory_order_relaxed);
-  out->keep_alive(keep);
-  out->prepare_payload();
+  header_list fixed{{"Server", "deltad"},
+                    {"X-Request-ID", info_.request_id},
+                    {"X-Response-Time", format_duration_ms(ms)}};
+  auto wire = std::make_shared<std::string>(serialize_response(res, fixed, keep));
 
-  auto route_label = info_.matched ? info_.matched->pattern : std::string{"unmatched"};
   request_counter(res.status).inc();
   auto* latency = info_.matched ? srv_->per_route[info_.matched].latency : srv_->unmatched_latency;
   latency->observe(ms / 1000.0);
@@ -325,21 +320,21 @@ void session::finish(response res) {
     telemetry::log_info("request", {{"request_id", info_.request_id},
                                     {"method", info_.method},
                                     {"path", info_.path},
-                                    {"route", route_label},
+                                    {"route", info_.matched ? info_.matched->pattern : "unmatched"},
                                     {"status", res.status},
                                     {"duration_ms", ms},
                                     {"remote", remote_}});
   srv_->request_done();
-  write(std::move(out));
+  write(std::move(wire), keep);
 }
 
-void session::write(std::shared_ptr<bhttp::response<bhttp::string_body>> res) {
+void session::write(std::shared_ptr<std::string> wire, bool keep_alive) {
   stream_.expires_after(srv_->options.idle_timeout);
-  bhttp::async_write(stream_, *res,
-                     [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-                       if (ec || !res->keep_alive()) return self->close();
-                       self->read_next();
-                     });
+  asio::async_write(stream_, asio::buffer(*wire),
+                    [self = shared_from_this(), wire, keep_alive](beast::error_code ec, std::size_t) {
+                      if (ec || !keep_alive) return self->close();
+                      self->read_next();
+                    });
 }
 
 }  // namespace
