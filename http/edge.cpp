@@ -24,6 +24,7 @@ struct http_call {
   request req;
   path_params params;
   reply_ptr reply;
+  presented_credential credential;  // hashed on the asio thread, off the scheduler
 };
 
 using http_call_ptr = std::shared_ptr<http_call>;
@@ -158,7 +159,7 @@ void resolve_session(edge_self self, const services& svc, const http_call_ptr& c
 }
 
 void handle_call(edge_self self, const services& svc, const http_call_ptr& call) {
-  auto credential = credential_of(call->req);
+  auto& credential = call->credential;
   using kind = presented_credential::kind;
   switch (credential.type) {
     case kind::none: return with_principal(self, svc, call, std::nullopt);
@@ -222,8 +223,9 @@ caf::actor spawn_edge(caf::local_actor& parent, services svc) {
 
 dispatch_fn make_dispatch(protocol::slot_ptr<caf::actor> edge) {
   return [edge](const route& rt, request& req, path_params& params, reply_ptr reply) {
-    auto call = std::make_shared<http_call>(
-        http_call{&rt, std::move(req), std::move(params), std::move(reply)});
+    auto credential = credential_of(req);
+    auto call = std::make_shared<http_call>(http_call{&rt, std::move(req), std::move(params),
+                                                      std::move(reply), std::move(credential)});
     // With no edge (restarting), dropping the call answers 503 (pending_reply).
     if (auto target = edge->get()) caf::anon_send(target, std::move(call));
   };
