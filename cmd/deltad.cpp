@@ -7,6 +7,7 @@
 #include "cmd/node.hpp"
 #include "config/settings.hpp"
 #include "actors/auth/secrets.hpp"
+#include "http/query.hpp"
 #include "storage/migrator.hpp"
 #include "storage/pg_connection.hpp"
 #include "telemetry/json_log.hpp"
@@ -14,7 +15,6 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
-#include <regex>
 
 namespace {
 
@@ -45,8 +45,7 @@ int run_users_create(const config::settings& s, const std::string& email, const 
     std::cerr << "deltad users create: the password (read from stdin) must have at least 10 characters\n";
     return 2;
   }
-  static const std::regex email_pattern{R"(^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$)"};
-  if (email.size() > 254 || !std::regex_match(email, email_pattern)) {
+  if (!http::plausible_email(email)) {
     std::cerr << "deltad users create: --email must be an email address\n";
     return 2;
   }

@@ -90,6 +90,8 @@ api_error from_domain_error(const caf::error& err, const std::string& what) {
     case errc::none:
     case errc::internal: break;
   }
+  // The client gets a generic message; operators get the context here.
+  telemetry::log_error("internal error", {{"error", caf::to_string(err)}});
   return make_api_error(error_code::internal);
 }
 

@@ -3,6 +3,7 @@
 #include "http/router.hpp"
 
 #include <charconv>
+#include <regex>
 
 namespace delta::http {
 
@@ -103,6 +104,24 @@ bool valid_ticker(const std::string& ticker) {
   for (char c : ticker) {
     bool ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '/';
     if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace delta::http
+
+namespace delta::http {
+
+bool plausible_email(const std::string& email) {
+  static const std::regex pattern{R"(^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$)"};
+  return email.size() <= 254 && std::regex_match(email, pattern);
+}
+
+bool is_uuid(const std::string& text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
   }
   return true;
 }

@@ -3,21 +3,16 @@
 #include "http/edge.hpp"
 #include "http/envelope.hpp"
 #include "http/json_body.hpp"
+#include "http/query.hpp"
 #include "http/routes/json_views.hpp"
 #include "http/routes/routes.hpp"
 
 #include <caf/all.hpp>
 
-#include <regex>
 
 namespace delta::http {
 
 namespace {
-
-bool is_uuid(const std::string& s) {
-  static const std::regex pattern{R"(^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$)"};
-  return std::regex_match(s, pattern);
-}
 
 void send_error(const reply_ptr& reply, const caf::error& err, const std::string& what) {
   reply->send(error_response(from_domain_error(err, what), reply->request_id()));

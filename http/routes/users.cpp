@@ -4,6 +4,7 @@
 #include "http/edge.hpp"
 #include "http/envelope.hpp"
 #include "http/json_body.hpp"
+#include "http/query.hpp"
 #include "http/routes/json_views.hpp"
 #include "http/routes/routes.hpp"
 #include "protocol/entity.hpp"
@@ -11,16 +12,10 @@
 
 #include <caf/all.hpp>
 
-#include <regex>
 
 namespace delta::http {
 
 namespace {
-
-bool plausible_email(const std::string& email) {
-  static const std::regex pattern{R"(^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$)"};
-  return std::regex_match(email, pattern);
-}
 
 // Answers `status` with the envelope around `to_json(value)`, or the mapped error.
 template <class T, class ToJson>

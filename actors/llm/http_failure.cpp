@@ -1,0 +1,39 @@
+#include "actors/llm/http_failure.hpp"
+
+#include "actors/llm/retry_policy.hpp"
+#include "actors/llm/untrusted_json.hpp"
+
+namespace delta::llm {
+
+call_failure http_failure(int status, std::string_view body,
+                          std::optional<std::chrono::seconds> retry_after) {
+  call_failure f;
+  f.kind = failure_kind::http_status;
+  f.status = status;
+  f.retryable = is_retryable(f);
+  if (status == 429 || status == 503) f.retry_after = retry_after;
+  std::string text = "HTTP " + std::to_string(status);
+  // Both OpenAI ({"error":{"message"}}) and Anthropic ({"type":"error",
+  // "error":{"type","message"}}) put the reason at error.message.
+  if (auto v = untrusted_json::parse(body)) {
+    if (const auto* err = untrusted_json::object_at(*v, "error")) {
+      if (auto type = untrusted_json::string_at(*err, "type"))
+        text += " " + untrusted_json::log_excerpt(*type, 60);
+      if (auto msg = untrusted_json::string_at(*err, "message"))
+        text += ": " + untrusted_json::log_excerpt(*msg);
+    }
+  }
+  f.message = std::move(text);
+  return f;
+}
+
+call_failure body_failure(failure_kind kind, int status, std::string_view message) {
+  call_failure f;
+  f.kind = kind;
+  f.status = status;
+  f.retryable = false;
+  f.message = untrusted_json::log_excerpt(message);
+  return f;
+}
+
+}  // namespace delta::llm
