@@ -33,6 +33,10 @@
 //   truncated     200 whose Content-Length promises the whole body, only half
 //                 of it is sent, then the connection is closed
 // Other paths: 404; other methods: 405 (OpenAI error shape on unknown paths).
+// "Expect: 100-continue" gets its interim 100. "stream": true is ignored (the
+// answer is never streamed). Request bodies over 8 MiB close the connection.
+//
+// Tested by tests/e2e/test_llm_stub.py (ctest -R e2e.llm_stub).
 
 #include "answers.hpp"
 #include "control.hpp"
