@@ -5,8 +5,10 @@
 // to and from each provider's HTTP format; nothing here knows a provider.
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 

@@ -3,7 +3,9 @@
 // and per million output (completion) tokens, per provider + model. Filled
 // from config or the database by the gateway; looked up on every call.
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>

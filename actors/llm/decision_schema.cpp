@@ -65,6 +65,9 @@ decision_check validate_decision(std::string_view model_output) {
   if (!v) return invalid(why);
   const auto* o = v->if_object();
   if (!o) return invalid("not a JSON object");
+  // {"decision":"approve","decision":"reject"} parses as "reject": refuse
+  // the ambiguity rather than guess which one the model meant.
+  if (untrusted_json::written_member_count(*text) != o->size()) return invalid("duplicate key");
   // Extra keys are rejected, not ignored: a model that adds fields is not
   // following the schema, and what it added may be what it meant (e.g. a
   // second "decision"-like field). Strictness keeps recorded decisions honest.

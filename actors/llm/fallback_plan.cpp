@@ -21,15 +21,29 @@ attempt_plan plan_attempts(const std::vector<endpoint>& chain, const admits_fn& 
 fallback_walk::fallback_walk(std::vector<endpoint> chain) : chain_{std::move(chain)} {}
 
 std::optional<std::size_t> fallback_walk::next(const admits_fn& admits) {
-  while (cursor_ < chain_.size()) {
-    auto i = cursor_++;
-    if (admits(chain_[i])) {
-      plan_.attempts.push_back(i);
+  while (auto i = candidate()) {
+    if (admits(chain_[*i])) {
+      admitted();
       return i;
     }
-    plan_.skipped.push_back(i);
+    refused();
   }
   return std::nullopt;
+}
+
+std::optional<std::size_t> fallback_walk::candidate() const {
+  if (cursor_ >= chain_.size()) return std::nullopt;
+  return cursor_;
+}
+
+void fallback_walk::admitted() {
+  if (cursor_ >= chain_.size()) return;
+  plan_.attempts.push_back(cursor_++);
+}
+
+void fallback_walk::refused() {
+  if (cursor_ >= chain_.size()) return;
+  plan_.skipped.push_back(cursor_++);
 }
 
 }  // namespace delta::llm

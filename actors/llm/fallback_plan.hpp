@@ -11,7 +11,9 @@
 //  - fallback_walk: one endpoint at a time, asking the breaker just before
 //    each attempt. The gateway uses this one, because asking a half-open
 //    breaker claims its single probe: it must only be asked for an endpoint
-//    we are really about to call.
+//    we are really about to call. With breakers in their own entity actors
+//    the answer comes back as a message, so the walk can also be driven
+//    step by step: candidate() -> ask that breaker -> admitted() or refused().
 
 #include <cstddef>
 #include <functional>
@@ -47,6 +49,13 @@ class fallback_walk {
   // nullopt when the chain is exhausted. Call again after a failed endpoint
   // (once retry_policy has given up on it).
   std::optional<std::size_t> next(const admits_fn& admits);
+
+  // The same walk, one step at a time (for an asynchronous breaker answer):
+  // the endpoint to ask about next, or nullopt when the chain is exhausted.
+  // Repeated calls return the same index until admitted() or refused().
+  std::optional<std::size_t> candidate() const;
+  void admitted();  // the candidate's breaker admitted the call: it is attempted
+  void refused();   // the candidate's breaker refused: it is skipped
 
   const std::vector<endpoint>& chain() const { return chain_; }
   const endpoint& at(std::size_t i) const { return chain_.at(i); }

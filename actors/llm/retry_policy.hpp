@@ -30,7 +30,9 @@ inline bool is_retryable(const call_failure& f) { return is_retryable(f.kind, f.
 // Whether the failure says something about the endpoint's health (and so
 // counts toward its breaker). Invalid structured output is the model's
 // answer to this prompt, and a 400/413/422 is our request's fault: neither
-// means the endpoint is down, so they do not open its breaker.
+// means the endpoint is down, so they do not open its breaker. For those,
+// record a success on the breaker: the endpoint did answer (and a half-open
+// probe that gets an answer has shown the endpoint is back).
 bool counts_against_breaker(const call_failure& f);
 
 struct retry_config {

@@ -72,6 +72,30 @@ std::optional<std::int64_t> count_at(const boost::json::object& o, std::string_v
   return std::nullopt;
 }
 
+std::size_t written_member_count(std::string_view text) {
+  // Valid JSON: every member of the outer object has exactly one ':' at
+  // depth 1 outside strings, and nothing else puts a ':' there.
+  std::size_t count = 0;
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;  // skip the escaped character
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    switch (c) {
+      case '"': in_string = true; break;
+      case '{': case '[': ++depth; break;
+      case '}': case ']': --depth; break;
+      case ':': if (depth == 1) ++count; break;
+      default: break;
+    }
+  }
+  return count;
+}
+
 std::string log_excerpt(std::string_view text, std::size_t max_bytes) {
   if (text.size() > max_bytes) {
     text = text.substr(0, max_bytes);

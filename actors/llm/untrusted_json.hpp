@@ -6,6 +6,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,6 +32,12 @@ std::optional<std::string_view> string_at(const boost::json::object& o, std::str
 // A token count: an integer (or an integral double) in [0, 10^9]; anything
 // else is nullopt, so an absurd number never reaches cost accounting.
 std::optional<std::int64_t> count_at(const boost::json::object& o, std::string_view key);
+
+// The number of members written in `text`, which must be a JSON object that
+// parse() accepted. Boost.JSON (1.81) keeps only the last of duplicate keys,
+// so a count above the parsed object's size() means the text repeated a key
+// — possibly spelled with escapes ("a\u0062" == "ab").
+std::size_t written_member_count(std::string_view text);
 
 // At most `max_bytes` of `text` with control characters replaced by spaces
 // and a cut UTF-8 sequence dropped: safe for one log line.

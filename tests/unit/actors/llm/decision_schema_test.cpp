@@ -75,6 +75,15 @@ TEST(DecisionSchema, RefusesExtraKeys) {
   expect_invalid(R"({"decision":"approve","confidence":0.5,"rationale":"x","Decision":"reject"})", "unexpected key");
 }
 
+TEST(DecisionSchema, RefusesARepeatedKeyInsteadOfKeepingTheLastOne) {
+  expect_invalid(R"({"decision":"approve","decision":"reject","confidence":0.5,"rationale":"x"})", "duplicate key");
+  // The same key spelled with an escape is still the same key.
+  expect_invalid(R"({"decision":"approve","decisio\u006e":"reject","confidence":0.5,"rationale":"x"})", "duplicate key");
+  // Colons and braces inside strings are not members.
+  auto c = validate_decision(R"({"decision":"reject","confidence":0.4,"rationale":"ratio 3:1 {not} \"a:b\" [x]"})");
+  EXPECT_TRUE(c.ok()) << c.reason;
+}
+
 TEST(DecisionSchema, RefusesAMissingOrWrongDecision) {
   expect_invalid(R"({"confidence":0.5,"rationale":"x"})", "decision missing");
   expect_invalid(R"({"decision":"APPROVE","confidence":0.5,"rationale":"x"})", "approve, reject or abstain");

@@ -115,6 +115,26 @@ TEST(FallbackWalk, ClaimsAHalfOpenProbeOnlyForTheEndpointItCalls) {
   EXPECT_TRUE(breakers[second.key()].allow(now).probe);
 }
 
+TEST(FallbackWalk, CanBeDrivenOneAsynchronousBreakerAnswerAtATime) {
+  fallback_walk walk{build_chain(primary, {second, local})};
+  ASSERT_EQ(walk.candidate(), 0u);
+  EXPECT_EQ(walk.candidate(), 0u);  // asking twice does not advance
+  walk.refused();                   // the primary's breaker is open
+  ASSERT_EQ(walk.candidate(), 1u);
+  walk.admitted();
+  EXPECT_EQ(walk.skipped(), (std::vector<std::size_t>{0}));
+  EXPECT_EQ(walk.attempted(), (std::vector<std::size_t>{1}));
+  ASSERT_EQ(walk.candidate(), 2u);  // the fallback failed: on to the next
+  walk.refused();
+  EXPECT_FALSE(walk.candidate());
+  EXPECT_TRUE(walk.exhausted());
+  EXPECT_FALSE(walk.all_unavailable());
+  walk.admitted();  // past the end: ignored
+  walk.refused();
+  EXPECT_EQ(walk.attempted().size(), 1u);
+  EXPECT_EQ(walk.skipped().size(), 2u);
+}
+
 TEST(UseCase, NamesAndParsesEveryUseCase) {
   EXPECT_EQ(all_use_cases.size(), 7u);
   for (auto u : all_use_cases) EXPECT_EQ(parse_use_case(to_string(u)), u);
