@@ -65,7 +65,9 @@ void expect_limit(const limit_spec& l, const std::string& name, limit_kind kind,
   EXPECT_EQ(l.kind, kind) << name;
   EXPECT_EQ(l.count, count) << name;
   EXPECT_EQ(l.period_ms, period_ms) << name;
-  if (kind == limit_kind::gcra) EXPECT_EQ(l.burst, burst) << name;
+  if (kind == limit_kind::gcra) {
+    EXPECT_EQ(l.burst, burst) << name;
+  }
 }
 
 const std::string* header(const header_list& h, const std::string& name) {
