@@ -5,6 +5,8 @@
 // declared requirement (authorize), the rate-limit bucket — then the route's
 // handler, which talks to the owning domain actors in protocol messages.
 
+#include "http/api_error.hpp"
+#include "http/envelope.hpp"
 #include "http/rate_plan.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -44,6 +46,21 @@ struct edge_context {
     return self->request(dest, caf::infinite, std::forward<Ts>(xs)...);
   }
 };
+
+// The continuations most handlers end with: answer `status` with the
+// envelope around `to_json(value)`, or the error mapped in one place.
+template <class T, class ToJson>
+auto answer_with(reply_ptr reply, int status, ToJson to_json) {
+  return [reply = std::move(reply), status, to_json](const T& value) {
+    reply->send(ok_response(status, to_json(value), reply->request_id()));
+  };
+}
+
+inline auto answer_error(reply_ptr reply, std::string what = "Resource") {
+  return [reply = std::move(reply), what = std::move(what)](const caf::error& err) {
+    reply->send(error_response(from_domain_error(err, what), reply->request_id()));
+  };
+}
 
 caf::actor spawn_edge(caf::local_actor& parent, services svc);
 

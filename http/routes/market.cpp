@@ -24,13 +24,8 @@ void get_security(edge_context& ctx, request& req, path_params& params, reply_pt
   if (!valid_ticker(ticker))
     return reply->send(error_response(validation_error({{"ticker", ticker_rule}}), req.request_id));
   ctx.ask(ctx.svc.market->get(), protocol::get_security_atom::value, ticker)
-      .then(
-          [reply](const protocol::security& s) {
-            reply->send(ok_response(200, security_json(s), reply->request_id()));
-          },
-          [reply](const caf::error& err) {
-            reply->send(error_response(from_domain_error(err, "Security"), reply->request_id()));
-          });
+      .then(answer_with<protocol::security>(reply, 200, security_json),
+            answer_error(reply, "Security"));
 }
 
 std::string next_link(const std::string& q, const pagination& page) {

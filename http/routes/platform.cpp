@@ -14,10 +14,6 @@ namespace delta::http {
 
 namespace {
 
-void send_error(const reply_ptr& reply, const caf::error& err, const std::string& what) {
-  reply->send(error_response(from_domain_error(err, what), reply->request_id()));
-}
-
 void not_found(const reply_ptr& reply, const std::string& what) {
   reply->send(error_response(make_api_error(error_code::not_found, what + " not found."),
                              reply->request_id()));
@@ -25,11 +21,7 @@ void not_found(const reply_ptr& reply, const std::string& what) {
 
 void list_tiers(edge_context& ctx, request&, path_params&, reply_ptr reply) {
   ctx.ask(ctx.svc.auth->get(), protocol::list_tiers_atom::value)
-      .then(
-          [reply](const std::vector<protocol::tier_view>& tiers) {
-            reply->send(ok_response(200, tiers_json(tiers), reply->request_id()));
-          },
-          [reply](const caf::error& err) { send_error(reply, err, "Tier"); });
+      .then(answer_with<std::vector<protocol::tier_view>>(reply, 200, tiers_json), answer_error(reply, "Tier"));
 }
 
 void create_key(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
@@ -39,20 +31,12 @@ void create_key(edge_context& ctx, request& req, path_params&, reply_ptr reply) 
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
   ctx.ask(ctx.svc.auth->get(), protocol::create_key_atom::value, ctx.who->user_id, *name,
           days.value_or(0))
-      .then(
-          [reply](const protocol::api_key_view& key) {
-            reply->send(ok_response(201, api_key_json(key), reply->request_id()));
-          },
-          [reply](const caf::error& err) { send_error(reply, err, "API key"); });
+      .then(answer_with<protocol::api_key_view>(reply, 201, api_key_json), answer_error(reply, "API key"));
 }
 
 void list_keys(edge_context& ctx, request&, path_params&, reply_ptr reply) {
   ctx.ask(ctx.svc.auth->get(), protocol::list_keys_atom::value, ctx.who->user_id)
-      .then(
-          [reply](const std::vector<protocol::api_key_view>& keys) {
-            reply->send(ok_response(200, api_keys_json(keys), reply->request_id()));
-          },
-          [reply](const caf::error& err) { send_error(reply, err, "API key"); });
+      .then(answer_with<std::vector<protocol::api_key_view>>(reply, 200, api_keys_json), answer_error(reply, "API key"));
 }
 
 void revoke_key(edge_context& ctx, request&, path_params& params, reply_ptr reply) {
@@ -60,8 +44,7 @@ void revoke_key(edge_context& ctx, request&, path_params& params, reply_ptr repl
   // Not a key id at all, or not the caller's: the same 404 (no probing).
   if (!is_uuid(key_id)) return not_found(reply, "API key");
   ctx.ask(ctx.svc.auth->get(), protocol::revoke_key_atom::value, ctx.who->user_id, key_id)
-      .then([reply](bool) { reply->send(response{204, {}, {}, {}}); },
-            [reply](const caf::error& err) { send_error(reply, err, "API key"); });
+      .then([reply](bool) { reply->send(response{204, {}, {}, {}}); }, answer_error(reply, "API key"));
 }
 
 bool known_tier(const edge_context& ctx, const std::string& tier) {
@@ -76,11 +59,7 @@ void set_entitlement(edge_context& ctx, request& req, path_params& params, reply
   auto& tier = params.at(0).second;
   auto& feature = params.at(1).second;
   ctx.ask(ctx.svc.auth->get(), protocol::set_feature_atom::value, tier, feature, *enabled)
-      .then(
-          [reply](const protocol::tier_view& t) {
-            reply->send(ok_response(200, tier_json(t), reply->request_id()));
-          },
-          [reply](const caf::error& err) { send_error(reply, err, "Tier or feature"); });
+      .then(answer_with<protocol::tier_view>(reply, 200, tier_json), answer_error(reply, "Tier or feature"));
 }
 
 void patch_tier(edge_context& ctx, request& req, path_params& params, reply_ptr reply) {
@@ -91,11 +70,7 @@ void patch_tier(edge_context& ctx, request& req, path_params& params, reply_ptr 
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
   auto& tier = params.at(0).second;
   ctx.ask(ctx.svc.auth->get(), protocol::patch_tier_atom::value, tier, patch)
-      .then(
-          [reply](const protocol::tier_view& t) {
-            reply->send(ok_response(200, tier_json(t), reply->request_id()));
-          },
-          [reply](const caf::error& err) { send_error(reply, err, "Tier"); });
+      .then(answer_with<protocol::tier_view>(reply, 200, tier_json), answer_error(reply, "Tier"));
 }
 
 void patch_user(edge_context& ctx, request& req, path_params& params, reply_ptr reply) {
@@ -115,11 +90,7 @@ void patch_user(edge_context& ctx, request& req, path_params& params, reply_ptr 
   auto& user_id = params.at(0).second;
   if (!is_uuid(user_id)) return not_found(reply, "User");
   ctx.ask(ctx.svc.auth->get(), protocol::patch_user_atom::value, user_id, patch)
-      .then(
-          [reply](const protocol::user_view& u) {
-            reply->send(ok_response(200, user_json(u), reply->request_id()));
-          },
-          [reply](const caf::error& err) { send_error(reply, err, "User"); });
+      .then(answer_with<protocol::user_view>(reply, 200, user_json), answer_error(reply, "User"));
 }
 
 }  // namespace

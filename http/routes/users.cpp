@@ -17,18 +17,6 @@ namespace delta::http {
 
 namespace {
 
-// Answers `status` with the envelope around `to_json(value)`, or the mapped error.
-template <class T, class ToJson>
-auto answer(reply_ptr reply, int status, ToJson to_json, std::string what = "Resource") {
-  return std::make_pair(
-      [reply, status, to_json](const T& value) {
-        reply->send(ok_response(status, to_json(value), reply->request_id()));
-      },
-      [reply, what](const caf::error& err) {
-        reply->send(error_response(from_domain_error(err, what), reply->request_id()));
-      });
-}
-
 void register_user(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
   json_body body{req};
   auto email = body.text("email", true, 3, 254);
@@ -37,17 +25,15 @@ void register_user(edge_context& ctx, request& req, path_params&, reply_ptr repl
   if (email && !plausible_email(*email)) body.add_problem("email", "must be an email address");
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
   protocol::register_request r{*email, *password, display_name.value_or("")};
-  auto [ok, fail] = answer<protocol::user_view>(reply, 201, user_json);
   ctx.ask(ctx.svc.auth->get(), protocol::register_atom::value, std::move(r))
-      .then(
-          [ok = ok](const protocol::user_view& u) { ok(u); },
-          [reply, fail = fail](const caf::error& err) {
-            if (protocol::code_of(err) == protocol::errc::conflict)
-              return reply->send(error_response(
-                  make_api_error(error_code::conflict, "An account with this email exists."),
-                  reply->request_id()));
-            fail(err);
-          });
+      .then(answer_with<protocol::user_view>(reply, 201, user_json),
+            [reply, fail = answer_error(reply)](const caf::error& err) {
+              if (protocol::code_of(err) == protocol::errc::conflict)
+                return reply->send(error_response(
+                    make_api_error(error_code::conflict, "An account with this email exists."),
+                    reply->request_id()));
+              fail(err);
+            });
 }
 
 void login(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
@@ -73,10 +59,7 @@ void logout(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
   auto token_hash = credential_of(req).hash;
   ctx.ask(ctx.svc.sessions->get(), protocol::entity_atom::value, token_hash,
           caf::make_message(protocol::logout_atom::value))
-      .then([reply](bool) { reply->send(response{204, {}, {}, {}}); },
-            [reply](const caf::error& err) {
-              reply->send(error_response(from_domain_error(err), reply->request_id()));
-            });
+      .then([reply](bool) { reply->send(response{204, {}, {}, {}}); }, answer_error(reply));
 }
 
 void me(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
