@@ -1,6 +1,9 @@
 """Operations routes: /health, /ready, /health/detailed, /metrics, /openapi.json,
 /docs, and the JSON log lines (access log included)."""
 
+import json
+import os
+import subprocess
 import unittest
 
 from tests.e2e.harness import DEMO_AUTH, DeltaTestCase, parse_prometheus, poll_until
@@ -39,6 +42,31 @@ class OperationsTest(DeltaTestCase):
         self.assertTrue(r.headers.get("content-type", "").startswith("application/json"))
         self.assertEqual(r.json, {"status": "ok"})
         self.assert_common_headers(r)
+
+    def test_deltactl_reads_the_operations_routes(self):
+        deltactl = os.environ.get("DELTACTL")
+        self.assertTrue(deltactl, "DELTACTL (path of the deltactl binary) is not set")
+        for command, check in (
+            ("health", lambda out: self.assertEqual(json.loads(out), {"status": "ok"})),
+            ("ready", lambda out: self.assertEqual(json.loads(out), {"status": "ready"})),
+            ("detailed", lambda out: self.assertIn("database", json.loads(out)["components"])),
+            ("metrics", lambda out: self.assertIn("delta_http_requests_total", out)),
+            ("openapi", lambda out: self.assertTrue(json.loads(out)["openapi"].startswith("3."))),
+        ):
+            with self.subTest(command=command):
+                done = subprocess.run([deltactl, "--url", self.deltad.base_url, command],
+                                      capture_output=True, text=True, timeout=30)
+                self.assertEqual(done.returncode, 0, done.stderr)
+                check(done.stdout)
+
+    def test_deltactl_fails_clearly_when_no_node_answers(self):
+        deltactl = os.environ.get("DELTACTL")
+        self.assertTrue(deltactl, "DELTACTL (path of the deltactl binary) is not set")
+        # Port 1 on loopback: nothing listens there, the connect is refused at once.
+        done = subprocess.run([deltactl, "--url", "http://127.0.0.1:1", "health"],
+                              capture_output=True, text=True, timeout=30)
+        self.assertEqual(done.returncode, 1)
+        self.assertIn("deltactl: http://127.0.0.1:1", done.stderr)
 
     def test_ready(self):
         r = self.deltad.get("/ready")
