@@ -8,6 +8,7 @@
 #include "protocol/credentials.hpp"
 #include "storage/migrator.hpp"
 #include "storage/pg_connection.hpp"
+#include "tests/integration/support/migrated_pool.hpp"
 #include "tests/integration/support/test_database.hpp"
 
 #include <gtest/gtest.h>
@@ -20,6 +21,7 @@
 
 using namespace delta::storage;
 using delta::testing::call_and_wait;
+using delta::testing::migrated_pool_test;
 using delta::testing::scratch_database;
 namespace identity = delta::storage::identity;
 namespace protocol = delta::protocol;
@@ -31,30 +33,9 @@ const std::regex rfc3339{R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$)"};
 
 std::string hash_of(const std::string& secret) { return protocol::sha256_hex(secret); }
 
-class IdentityRepositoryTest : public ::testing::Test {
+class IdentityRepositoryTest : public migrated_pool_test {
  protected:
-  void SetUp() override {
-    ASSERT_NO_THROW(db.emplace()) << "needs the test cluster (DELTA_TEST_DATABASE_URL)";
-    apply_migrations(db->url(), load_migrations(DELTA_MIGRATIONS_DIR));
-    pool_options options;
-    options.url = db->url();
-    options.size = 4;
-    options.max_backoff_ms = 200;
-    pool.emplace(options);
-    identity::register_statements(*pool);
-    pool->start();
-  }
-
-  void TearDown() override {
-    if (pool) pool->stop();
-  }
-
-  pg_result one(pg_statement step) {
-    auto reply = call_and_wait(*pool, std::move(step));
-    EXPECT_TRUE(reply.ok()) << reply.error->message;
-    if (!reply.ok() || reply.results.size() != 1) return {};
-    return reply.results[0];
-  }
+  void SetUp() override { start(4, identity::register_statements); }
 
   void sql(const std::string& text) {
     pg_connection conn{db->url()};
@@ -102,8 +83,6 @@ class IdentityRepositoryTest : public ::testing::Test {
     return std::stoll(res.rows.at(0).at(0).value_or("-1"));
   }
 
-  std::optional<scratch_database> db;
-  std::optional<pg_pool> pool;
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "storage/migrator.hpp"
 #include "storage/pg_connection.hpp"
+#include "tests/integration/support/migrated_pool.hpp"
 #include "tests/integration/support/test_database.hpp"
 
 #include <gtest/gtest.h>
@@ -25,6 +26,7 @@
 
 using namespace delta::storage;
 using delta::testing::call_and_wait;
+using delta::testing::migrated_pool_test;
 using delta::testing::scratch_database;
 namespace llm = delta::storage::llm;
 
@@ -110,30 +112,9 @@ llm::call_row a_call(std::int64_t at_unix_ms = 0, const std::string& outcome = "
   return c;
 }
 
-class LlmRepositoryTest : public ::testing::Test {
+class LlmRepositoryTest : public migrated_pool_test {
  protected:
-  void SetUp() override {
-    ASSERT_NO_THROW(db.emplace()) << "needs the test cluster (DELTA_TEST_DATABASE_URL)";
-    apply_migrations(db->url(), load_migrations(DELTA_MIGRATIONS_DIR));
-    pool_options options;
-    options.url = db->url();
-    options.size = 2;
-    options.max_backoff_ms = 200;
-    pool.emplace(options);
-    llm::register_statements(*pool);
-    pool->start();
-  }
-
-  void TearDown() override {
-    if (pool) pool->stop();
-  }
-
-  pg_result one(pg_statement step) {
-    auto reply = call_and_wait(*pool, std::move(step));
-    EXPECT_TRUE(reply.ok()) << reply.error->message;
-    if (!reply.ok() || reply.results.size() != 1) return {};
-    return reply.results[0];
-  }
+  void SetUp() override { start(2, llm::register_statements); }
 
   pg_reply transaction(std::vector<pg_statement> steps) {
     return call_and_wait(*pool, std::move(steps), true);
@@ -151,8 +132,6 @@ class LlmRepositoryTest : public ::testing::Test {
     return out;
   }
 
-  std::optional<scratch_database> db;
-  std::optional<pg_pool> pool;
 };
 
 }  // namespace
