@@ -42,18 +42,9 @@ wire_request encode_anthropic(const completion_request& req, std::string_view pa
 
 completion_outcome decode_anthropic(int status, std::string_view body,
                                     std::optional<std::chrono::seconds> retry_after) {
-  if (status < 200 || status > 299) return http_failure(status, body, retry_after);
-
-  std::string why;
-  auto v = untrusted_json::parse(body, &why);
-  if (!v) return body_failure(failure_kind::invalid_body, status, why);
-  if (!v->is_object()) return body_failure(failure_kind::invalid_body, status, "body is not an object");
-  if (untrusted_json::string_at(*v, "type") == "error" || v->as_object().contains("error")) {
-    auto f = http_failure(status, body, std::nullopt);
-    f.kind = failure_kind::provider_error;
-    f.retryable = false;
-    return f;
-  }
+  auto parsed = success_body(status, body, retry_after);
+  if (auto* failure = std::get_if<call_failure>(&parsed)) return *failure;
+  const auto* v = &std::get<json::value>(parsed);
   const auto* content = untrusted_json::array_at(*v, "content");
   if (!content) return body_failure(failure_kind::invalid_body, status, "no content array");
 
@@ -69,15 +60,7 @@ completion_outcome decode_anthropic(int status, std::string_view body,
   if (!any_text) return body_failure(failure_kind::provider_error, status, "no text block in content");
   if (auto model = untrusted_json::string_at(*v, "model")) r.model.assign(*model);
   if (auto reason = untrusted_json::string_at(*v, "stop_reason")) r.truncated = *reason == "max_tokens";
-  if (const auto* usage = untrusted_json::object_at(*v, "usage")) {
-    auto in = untrusted_json::count_at(*usage, "input_tokens");
-    auto out = untrusted_json::count_at(*usage, "output_tokens");
-    if (in && out) {
-      r.prompt_tokens = *in;
-      r.completion_tokens = *out;
-      r.usage_reported = true;
-    }
-  }
+  read_usage(*v, "input_tokens", "output_tokens", r);
   return r;
 }
 

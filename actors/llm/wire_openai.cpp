@@ -36,19 +36,10 @@ wire_request encode_openai(const completion_request& req, std::string_view path_
 
 completion_outcome decode_openai(int status, std::string_view body,
                                  std::optional<std::chrono::seconds> retry_after) {
-  if (status < 200 || status > 299) return http_failure(status, body, retry_after);
-
-  std::string why;
-  auto v = untrusted_json::parse(body, &why);
-  if (!v) return body_failure(failure_kind::invalid_body, status, why);
-  if (!v->is_object()) return body_failure(failure_kind::invalid_body, status, "body is not an object");
-  // Some OpenAI-compatible servers answer 200 with an error object.
-  if (v->as_object().contains("error")) {
-    auto f = http_failure(status, body, std::nullopt);
-    f.kind = failure_kind::provider_error;
-    f.retryable = false;
-    return f;
-  }
+  // (Some OpenAI-compatible servers answer 200 with an error object.)
+  auto parsed = success_body(status, body, retry_after);
+  if (auto* failure = std::get_if<call_failure>(&parsed)) return *failure;
+  const auto* v = &std::get<json::value>(parsed);
   const auto* choices = untrusted_json::array_at(*v, "choices");
   if (!choices) return body_failure(failure_kind::invalid_body, status, "no choices array");
   if (choices->empty()) return body_failure(failure_kind::provider_error, status, "empty choices");
@@ -68,18 +59,7 @@ completion_outcome decode_openai(int status, std::string_view body,
   r.text.assign(*content);
   if (auto model = untrusted_json::string_at(*v, "model")) r.model.assign(*model);
   if (auto reason = untrusted_json::string_at(choice, "finish_reason")) r.truncated = *reason == "length";
-  // Usage is accounting, not the answer: a server that omits it or reports
-  // nonsense still answered, so the text is kept and usage_reported says
-  // the counts are unknown.
-  if (const auto* usage = untrusted_json::object_at(*v, "usage")) {
-    auto in = untrusted_json::count_at(*usage, "prompt_tokens");
-    auto out = untrusted_json::count_at(*usage, "completion_tokens");
-    if (in && out) {
-      r.prompt_tokens = *in;
-      r.completion_tokens = *out;
-      r.usage_reported = true;
-    }
-  }
+  read_usage(*v, "prompt_tokens", "completion_tokens", r);
   return r;
 }
 
