@@ -1,6 +1,5 @@
 #include "protocol/credentials.hpp"
 
-#include <openssl/crypto.h>
 #include <sodium.h>
 
 namespace delta::protocol {
@@ -18,10 +17,6 @@ std::string sha256_hex(std::string_view data) {
     out += hex[digest[i] & 0xf];
   }
   return out;
-}
-
-bool equal_secrets(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace delta::protocol

@@ -18,7 +18,9 @@ constexpr std::size_t api_key_prefix_length = 16;
 // Session tokens: "ds_" + 43 base64url characters (256 random bits).
 constexpr std::string_view session_token_scheme = "ds_";
 
-// Constant-time equality for secrets of equal length.
-bool equal_secrets(std::string_view a, std::string_view b);
+// Secrets are never compared byte by byte: keys and tokens are looked up by
+// their SHA-256 (an attacker cannot steer the hash's leading bytes, so the
+// lookup's timing says nothing about the secret), and passwords are checked
+// by libsodium's constant-time argon2id verification.
 
 }  // namespace delta::protocol

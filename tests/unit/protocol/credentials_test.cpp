@@ -19,17 +19,6 @@ TEST(Sha256Hex, HashesEmbeddedNulBytesToo) {
   EXPECT_EQ(sha256_hex(std::string_view{"a\0b", 3}).size(), 64u);
 }
 
-TEST(EqualSecrets, IsTrueOnlyForIdenticalSecrets) {
-  EXPECT_TRUE(equal_secrets("", ""));
-  EXPECT_TRUE(equal_secrets("dk_live_abc", "dk_live_abc"));
-  EXPECT_FALSE(equal_secrets("dk_live_abc", "dk_live_abd"));
-  EXPECT_FALSE(equal_secrets("dk_live_abc", "dk_live_ab"));
-  EXPECT_FALSE(equal_secrets("dk_live_ab", "dk_live_abc"));
-  EXPECT_FALSE(equal_secrets("", "x"));
-  EXPECT_TRUE(equal_secrets(std::string_view{"a\0b", 3}, std::string_view{"a\0b", 3}));
-  EXPECT_FALSE(equal_secrets(std::string_view{"a\0b", 3}, std::string_view{"a\0c", 3}));
-}
-
 TEST(SecretFormats, AreTheDocumentedSchemes) {
   EXPECT_EQ(api_key_scheme, "dk_live_");
   EXPECT_EQ(session_token_scheme, "ds_");
