@@ -3,6 +3,8 @@
 #include "actors/auth/auth_actor.hpp"
 #include "actors/auth/hasher.hpp"
 #include "actors/health/health_actor.hpp"
+#include "actors/llm/breaker_entity.hpp"
+#include "actors/llm/gateway_actor.hpp"
 #include "actors/market/market_actor.hpp"
 #include "actors/ratelimit/bucket_actor.hpp"
 #include "actors/runtime/supervisor.hpp"
@@ -13,6 +15,7 @@
 #include "storage/migrator.hpp"
 #include "storage/pg_pool.hpp"
 #include "storage/identity_repository.hpp"
+#include "storage/llm_repository.hpp"
 #include "storage/security_repository.hpp"
 #include "telemetry/json_log.hpp"
 #include "telemetry/metrics_registry.hpp"
@@ -70,10 +73,53 @@ std::chrono::milliseconds rest_time(int per_minute, int burst,
   return std::chrono::milliseconds(ms + 1000);
 }
 
+llm::gateway_options gateway_options_of(const config::settings& s) {
+  llm::gateway_options o;
+  o.retry.max_attempts = s.llm.max_attempts;
+  o.retry.base = std::chrono::milliseconds(s.llm.retry_base_ms);
+  o.retry.cap = std::chrono::milliseconds(s.llm.retry_cap_ms);
+  o.call_deadline = std::chrono::seconds(s.llm.call_deadline_seconds);
+  o.reload_interval = std::chrono::milliseconds(s.llm.reload_interval_ms);
+  o.calls_retention_days = s.llm.calls_retention_days;
+  return o;
+}
+
+llm::gate_config gate_config_of(const config::settings& s) {
+  llm::gate_config g;
+  g.breaker.failure_threshold = s.llm.breaker_failure_threshold;
+  g.breaker.cooldown = std::chrono::seconds(s.llm.breaker_cooldown_seconds);
+  // Longer than any single provider call (route timeouts are at most 600 s).
+  g.breaker.probe_timeout = std::chrono::seconds(610);
+  g.max_in_flight = static_cast<std::size_t>(s.llm.max_concurrency_per_endpoint);
+  g.slot_timeout = std::chrono::seconds(660);
+  return g;
+}
+
+// The LLM domain: one breaker entity per provider endpoint, and the gateway.
+runtime::supervisor_spec llm_supervisor(storage::pg_pool& pool, const config::settings& s,
+                                        http::services& svc, std::shared_ptr<llm::provider_client> client) {
+  auto breakers = make_slot<caf::actor>();
+  auto gate = gate_config_of(s);
+  // Passivating a breaker forgets it: only after it has been idle longer
+  // than its cooldown and any call's slot could last.
+  auto breaker_idle = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::max<std::chrono::steady_clock::duration>(gate.slot_timeout, 2 * gate.breaker.cooldown));
+  auto options = gateway_options_of(s);
+  return {"llm",
+          {published("breakers", breakers,
+                     [gate, breaker_idle](caf::local_actor& sup) {
+                       return llm::spawn_breaker_region(sup, gate, breaker_idle);
+                     }),
+           published("gateway", svc.llm, [&pool, client, breakers, options](caf::local_actor& sup) {
+             return llm::spawn_gateway(sup, pool, client, breakers, options);
+           })}};
+}
+
 // The supervision tree of one node; returns the root supervisor.
 caf::actor start_actors(caf::actor_system& system, storage::pg_pool& pool,
                         const config::settings& s, http::services& svc,
-                        protocol::slot_ptr<caf::actor>& edge_slot) {
+                        protocol::slot_ptr<caf::actor>& edge_slot,
+                        std::shared_ptr<llm::provider_client> llm_client) {
   svc.market = make_slot<protocol::market_actor>();
   svc.health = make_slot<protocol::health_actor>();
   svc.auth = make_slot<protocol::auth_actor>();
@@ -82,6 +128,7 @@ caf::actor start_actors(caf::actor_system& system, storage::pg_pool& pool,
   svc.buckets_user = make_slot<caf::actor>();
   svc.buckets_key = make_slot<caf::actor>();
   svc.entitlements = make_slot<protocol::entitlements_ptr>();
+  svc.llm = make_slot<protocol::llm_gateway_actor>();
   auto rates = std::make_shared<http::rate_settings>();
   rates->base = s.ratelimit;
   rates->groups = *config::parse_group_limits(s.ratelimit.groups);
@@ -128,9 +175,10 @@ caf::actor start_actors(caf::actor_system& system, storage::pg_pool& pool,
       "market", {published("market", svc.market, [&pool, market_opts](caf::local_actor& sup) {
                    return market::spawn_market_actor(sup, pool, market_opts);
                  })}};
+  auto llm_sup = llm_supervisor(pool, s, svc, std::move(llm_client));
   runtime::supervisor_spec health_sup{
-      "health", {published("health", svc.health, [&pool](caf::local_actor& sup) {
-                   return health::spawn_health_actor(sup, pool);
+      "health", {published("health", svc.health, [&pool, llm = svc.llm](caf::local_actor& sup) {
+                   return health::spawn_health_actor(sup, pool, llm);
                  })}};
   runtime::supervisor_spec edge_sup{
       "http_edge", {published("edge", edge_slot, [svc](caf::local_actor& sup) {
@@ -141,6 +189,7 @@ caf::actor start_actors(caf::actor_system& system, storage::pg_pool& pool,
                                 {runtime::supervisor_child(std::move(auth_sup)),
                                  runtime::supervisor_child(std::move(ratelimit_sup)),
                                  runtime::supervisor_child(std::move(market_sup)),
+                                 runtime::supervisor_child(std::move(llm_sup)),
                                  runtime::supervisor_child(std::move(health_sup)),
                                  runtime::supervisor_child(std::move(edge_sup))}};
   return runtime::spawn_supervisor(system, std::move(root));
@@ -180,6 +229,7 @@ int serve(const config::settings& s) {
   storage::pg_pool pool{pool_options_of(s)};
   storage::securities::register_statements(pool);
   storage::identity::register_statements(pool);
+  storage::llm::register_statements(pool);
   pool.export_metrics(telemetry::global_metrics());
   pool.start();
 
@@ -189,9 +239,22 @@ int serve(const config::settings& s) {
   cfg.set("logger.verbosity", caf::atom("quiet"));
   caf::actor_system system{cfg};
 
+  llm::client_options client_opts;
+  client_opts.threads = s.llm.client_threads;
+  client_opts.ca_file = s.llm.ca_file;
+  std::shared_ptr<llm::provider_client> llm_client;
+  try {
+    llm_client = std::make_shared<llm::provider_client>(client_opts);
+    llm_client->start();
+  } catch (const std::exception& e) {
+    telemetry::log_error("cannot start the LLM provider client", {{"error", e.what()}});
+    pool.stop();
+    return 1;
+  }
+
   http::services svc;
   protocol::slot_ptr<caf::actor> edge_slot;
-  auto root = start_actors(system, pool, s, svc, edge_slot);
+  auto root = start_actors(system, pool, s, svc, edge_slot, llm_client);
 
   auto routes = http::build_router();
   http::server server{server_options_of(s), *routes, http::make_dispatch(edge_slot)};
@@ -201,6 +264,8 @@ int serve(const config::settings& s) {
   } catch (const std::exception& e) {
     telemetry::log_error("cannot listen", {{"host", s.http.host}, {"port", s.http.port}, {"error", e.what()}});
     caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
+    system.await_all_actors_done();
+    llm_client->stop();
     pool.stop();
     return 1;
   }
@@ -221,6 +286,7 @@ int serve(const config::settings& s) {
   server.stop();
   caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
   system.await_all_actors_done();
+  llm_client->stop();
   pool.stop();
   telemetry::log_info("stopped", {{"drained", drained}});
   return 0;

@@ -195,6 +195,26 @@ const std::vector<key_spec>& key_specs() {
                            "a comma-separated list of group=per_minute/burst, e.g. explain=10/20",
                            member(&settings::ratelimit, &ratelimit_settings::groups),
                            [](const std::string& t) { return parse_group_limits(t).has_value(); }));
+    // The explain route's edge deadline is 65 s: a call must end before it.
+    v.push_back(int_key("llm.call_deadline_seconds", 1, 60,
+                        member(&settings::llm, &llm_settings::call_deadline_seconds)));
+    v.push_back(int_key("llm.max_attempts", 1, 10, member(&settings::llm, &llm_settings::max_attempts)));
+    v.push_back(int_key("llm.retry_base_ms", 1, 60000, member(&settings::llm, &llm_settings::retry_base_ms)));
+    v.push_back(int_key("llm.retry_cap_ms", 1, 600000, member(&settings::llm, &llm_settings::retry_cap_ms)));
+    v.push_back(int_key("llm.breaker_failure_threshold", 1, 1000,
+                        member(&settings::llm, &llm_settings::breaker_failure_threshold)));
+    v.push_back(int_key("llm.breaker_cooldown_seconds", 1, 3600,
+                        member(&settings::llm, &llm_settings::breaker_cooldown_seconds)));
+    v.push_back(int_key("llm.max_concurrency_per_endpoint", 1, 100000,
+                        member(&settings::llm, &llm_settings::max_concurrency_per_endpoint)));
+    v.push_back(int_key("llm.reload_interval_ms", 100, 5000,
+                        member(&settings::llm, &llm_settings::reload_interval_ms)));
+    v.push_back(int_key("llm.calls_retention_days", 1, 3650,
+                        member(&settings::llm, &llm_settings::calls_retention_days)));
+    v.push_back(int_key("llm.client_threads", 1, 16, member(&settings::llm, &llm_settings::client_threads)));
+    v.push_back(string_key("llm.ca_file", "a PEM file of trusted CA certificates (empty: the system store)",
+                           member(&settings::llm, &llm_settings::ca_file),
+                           [](const std::string&) { return true; }));
     return v;
   }();
   return specs;

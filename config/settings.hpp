@@ -65,6 +65,20 @@ struct ratelimit_settings {
   std::string groups = "explain=10/20,signals.submit=120/240";
 };
 
+struct llm_settings {
+  int call_deadline_seconds = 60;          // a whole gateway call: retries and fallbacks included
+  int max_attempts = 3;                    // attempts per endpoint (1 = no retry)
+  int retry_base_ms = 250;                 // first backoff ceiling (full jitter)
+  int retry_cap_ms = 8000;                 // no backoff wait is longer
+  int breaker_failure_threshold = 5;       // consecutive failures that open a breaker
+  int breaker_cooldown_seconds = 60;       // open -> half-open
+  int max_concurrency_per_endpoint = 128;  // calls in flight per provider endpoint
+  int reload_interval_ms = 1000;           // routing-table change poll
+  int calls_retention_days = 30;           // llm_calls partitions kept
+  int client_threads = 1;                  // I/O threads of the provider HTTP client
+  std::string ca_file;                     // PEM trust anchors for https; empty: system store
+};
+
 struct settings {
   http_settings http;
   database_settings database;
@@ -73,6 +87,7 @@ struct settings {
   market_settings market;
   auth_settings auth;
   ratelimit_settings ratelimit;
+  llm_settings llm;
 };
 
 struct group_limit {

@@ -11,7 +11,7 @@
 #include <caf/all.hpp>
 
 #include <ctime>
-#include <deque>
+#include <map>
 #include <unordered_map>
 
 namespace delta::http {
@@ -48,9 +48,8 @@ constexpr auto key_cache_ttl = std::chrono::seconds(2);
 
 struct edge_state {
   static inline const char* name = "delta.edge";
-  // Calls in arrival order; with one deadline for all, also deadline order.
-  std::deque<std::pair<std::chrono::steady_clock::time_point, std::weak_ptr<pending_reply>>>
-      deadlines;
+  // Calls by deadline (most routes share one, so inserts land at the end).
+  std::multimap<std::chrono::steady_clock::time_point, std::weak_ptr<pending_reply>> deadlines;
   credential_cache keys{key_cache_ttl, 100000};
   // Calls waiting for the auth actor to resolve one key (lookups are shared).
   std::unordered_map<std::string, std::vector<http_call_ptr>> key_lookups;
@@ -171,10 +170,10 @@ void handle_call(edge_self self, const services& svc, const http_call_ptr& call)
 
 void sweep_deadlines(edge_state& st) {
   auto now = std::chrono::steady_clock::now();
-  while (!st.deadlines.empty() && st.deadlines.front().first <= now) {
-    if (auto reply = st.deadlines.front().second.lock(); reply && !reply->answered())
+  while (!st.deadlines.empty() && st.deadlines.begin()->first <= now) {
+    if (auto reply = st.deadlines.begin()->second.lock(); reply && !reply->answered())
       reply->send(error_response(make_api_error(error_code::unavailable), reply->request_id()));
-    st.deadlines.pop_front();
+    st.deadlines.erase(st.deadlines.begin());
   }
 }
 
@@ -197,8 +196,11 @@ caf::behavior edge_actor(edge_self self, services svc) {
   self->delayed_send(self, sweep_interval, sweep_deadlines_atom::value);
   return {
       [self, shared](http_call_ptr& call) {
-        self->state.deadlines.emplace_back(std::chrono::steady_clock::now() + call_deadline,
-                                           call->reply);
+        auto wait = call->rt->deadline.count() > 0
+                        ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(call->rt->deadline)
+                        : std::chrono::duration_cast<std::chrono::steady_clock::duration>(call_deadline);
+        self->state.deadlines.emplace_hint(self->state.deadlines.end(),
+                                           std::chrono::steady_clock::now() + wait, call->reply);
         handle_call(self, *shared, call);
       },
       [self, shared](sweep_deadlines_atom) {

@@ -13,6 +13,7 @@
 #include "protocol/actor_slot.hpp"
 #include "protocol/auth.hpp"
 #include "protocol/health.hpp"
+#include "protocol/llm.hpp"
 #include "protocol/market.hpp"
 
 #include <caf/actor.hpp>
@@ -30,6 +31,7 @@ struct services {
   protocol::slot_ptr<caf::actor> buckets_user;
   protocol::slot_ptr<caf::actor> buckets_key;
   protocol::slot_ptr<protocol::entitlements_ptr> entitlements;
+  protocol::slot_ptr<protocol::llm_gateway_actor> llm;
   std::shared_ptr<const rate_settings> rates;
 };
 

@@ -5,6 +5,7 @@
 
 #include "http/message.hpp"
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -43,6 +44,7 @@ struct route {
   std::string rate_group;             // empty: not rate limited
   std::vector<std::string> tiers;     // empty: any tier
   std::string feature;                // empty: no entitlement needed
+  std::chrono::seconds deadline{0};   // how long the edge waits for the handler; 0: the default
   std::vector<param_doc> params;
   std::vector<int> statuses;  // documented answers
   inline_handler answer_inline;
@@ -59,6 +61,8 @@ class route_builder {
   route_builder& rate_group(std::string g) { r_.rate_group = std::move(g); return *this; }
   route_builder& tier(std::vector<std::string> tiers) { r_.tiers = std::move(tiers); return *this; }
   route_builder& feature(std::string f) { r_.feature = std::move(f); return *this; }
+  // For handlers that wait on something slow by nature (an LLM call).
+  route_builder& deadline(std::chrono::seconds d) { r_.deadline = d; return *this; }
   route_builder& param(param_doc p) { r_.params.push_back(std::move(p)); return *this; }
   route_builder& answers(std::vector<int> statuses) { r_.statuses = std::move(statuses); return *this; }
   route_builder& inline_answer(inline_handler h) { r_.answer_inline = std::move(h); return *this; }

@@ -2,6 +2,8 @@
 // Messages and the typed interface of the health actor, which probes the
 // node's dependencies for /ready and /health/detailed.
 
+#include "protocol/llm.hpp"
+
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
@@ -28,11 +30,12 @@ typename Inspector::result_type inspect(Inspector& f, component_health& x) {
 
 struct health_report {
   std::vector<component_health> components;
+  std::vector<breaker_view> llm_endpoints;  // each provider endpoint's breaker (/health/detailed)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, health_report& x) {
-  return f(caf::meta::type_name("delta.health_report"), x.components);
+  return f(caf::meta::type_name("delta.health_report"), x.components, x.llm_endpoints);
 }
 
 using check_health_atom = caf::atom_constant<caf::atom("checkhlth")>;

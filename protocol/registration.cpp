@@ -3,6 +3,7 @@
 #include "protocol/auth.hpp"
 #include "protocol/errors.hpp"
 #include "protocol/health.hpp"
+#include "protocol/llm.hpp"
 #include "protocol/market.hpp"
 #include "protocol/ratelimit.hpp"
 
@@ -29,7 +30,19 @@ void register_types(caf::actor_system_config& cfg) {
       .add_message_type<tier_patch>("delta.tier_patch")
       .add_message_type<limit_spec>("delta.limit_spec")
       .add_message_type<admit_request>("delta.admit_request")
-      .add_message_type<admit_decision>("delta.admit_decision");
+      .add_message_type<admit_decision>("delta.admit_decision")
+      .add_message_type<llm_prompt>("delta.llm_prompt")
+      .add_message_type<llm_direct_prompt>("delta.llm_direct_prompt")
+      .add_message_type<llm_answer>("delta.llm_answer")
+      .add_message_type<llm_endpoint_config>("delta.llm_endpoint_config")
+      .add_message_type<llm_endpoint_list>("delta.llm_endpoint_list")
+      .add_message_type<llm_route_config>("delta.llm_route_config")
+      .add_message_type<llm_evaluator_config>("delta.llm_evaluator_config")
+      .add_message_type<llm_evaluator_list>("delta.llm_evaluator_list")
+      .add_message_type<breaker_view>("delta.breaker_view")
+      .add_message_type<breaker_list>("delta.breaker_list")
+      .add_message_type<gate_pass>("delta.gate_pass")
+      .add_message_type<gate_outcome>("delta.gate_outcome");
   cfg.add_error_category(error_category, [](std::uint8_t code, caf::atom_value,
                                             const caf::message& ctx) {
     return "delta:" + to_string(static_cast<errc>(code)) +

@@ -64,6 +64,15 @@ family<gauge>& metrics_registry::gauge_family(const std::string& name, const std
   return *slot;
 }
 
+family<gauge>& metrics_registry::float_counter_family(const std::string& name,
+                                                     const std::string& help) {
+  std::lock_guard guard{mutex_};
+  auto& slot = float_counters_[name];
+  if (!slot)
+    slot = std::make_unique<family<gauge>>(name, help, [] { return std::make_unique<gauge>(); });
+  return *slot;
+}
+
 family<histogram>& metrics_registry::histogram_family(const std::string& name,
                                                       const std::string& help,
                                                       std::vector<double> bounds) {
@@ -147,6 +156,12 @@ std::string metrics_registry::render() {
     header(out, name, fam->help(), "counter");
     fam->for_each([&](const label_set& labels, const counter& c) {
       out += name + format_labels(labels) + " " + std::to_string(c.value()) + "\n";
+    });
+  }
+  for (auto& [name, fam] : float_counters_) {
+    header(out, name, fam->help(), "counter");
+    fam->for_each([&](const label_set& labels, const gauge& g) {
+      out += name + format_labels(labels) + " " + format_number(g.value()) + "\n";
     });
   }
   for (auto& [name, fam] : gauges_) {

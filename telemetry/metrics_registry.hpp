@@ -93,6 +93,9 @@ class metrics_registry {
  public:
   family<counter>& counter_family(const std::string& name, const std::string& help);
   family<gauge>& gauge_family(const std::string& name, const std::string& help);
+  // A counter of fractional amounts (e.g. USD): only ever add() positive
+  // values. Rendered with TYPE counter.
+  family<gauge>& float_counter_family(const std::string& name, const std::string& help);
   family<histogram>& histogram_family(const std::string& name, const std::string& help,
                                       std::vector<double> bounds = latency_buckets());
 
@@ -106,6 +109,7 @@ class metrics_registry {
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<family<counter>>> counters_;
   std::map<std::string, std::unique_ptr<family<gauge>>> gauges_;
+  std::map<std::string, std::unique_ptr<family<gauge>>> float_counters_;
   std::map<std::string, std::unique_ptr<family<histogram>>> histograms_;
   std::vector<std::function<void(metrics_registry&)>> collectors_;
 };

@@ -1,5 +1,7 @@
 #include "http/routes/json_views.hpp"
 
+#include "http/routes/llm_views.hpp"
+
 #include "telemetry/json_log.hpp"
 
 #include <boost/json.hpp>
@@ -140,6 +142,10 @@ std::string health_detailed_json(const protocol::health_report& report, std::str
   for (auto& c : report.components) {
     worst = std::max(worst, severity(c.status));
     components[c.name] = component_object(c, true);
+  }
+  // Each configured provider endpoint's breaker, under the llm component.
+  if (auto* llm = components.if_contains("llm"); llm && llm->is_object()) {
+    llm->as_object()["details"].as_object()["breakers"] = json::parse(breakers_json(report.llm_endpoints));
   }
   overall = worst == 2 ? "unhealthy" : worst == 1 ? "degraded" : "healthy";
   return json::serialize(json::object{{"status", overall}, {"components", std::move(components)}});

@@ -140,6 +140,8 @@ std::unique_ptr<router> build_router() {
   add_market_routes(*r);
   add_users_routes(*r);
   add_platform_routes(*r);
+  add_llm_admin_routes(*r);
+  add_signals_routes(*r);
   auto document = std::make_shared<std::string>();
   r->get("/openapi.json")
       .summary("This OpenAPI 3 document", "operations")

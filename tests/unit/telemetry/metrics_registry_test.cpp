@@ -151,3 +151,13 @@ TEST(LatencyBuckets, RangeFrom100MicrosecondsTo10Seconds) {
   EXPECT_DOUBLE_EQ(b.back(), 10.0);
   EXPECT_TRUE(std::is_sorted(b.begin(), b.end()));
 }
+
+TEST(MetricsRegistry, RendersFloatCountersAsCounters) {
+  metrics_registry r;
+  auto& cost = r.float_counter_family("llm_cost_usd_total", "USD spent").with({{"model", "m"}});
+  cost.add(0.25);
+  cost.add(0.5);
+  auto text = r.render();
+  EXPECT_NE(text.find("# TYPE llm_cost_usd_total counter\n"), std::string::npos);
+  EXPECT_NE(text.find("llm_cost_usd_total{model=\"m\"} 0.75\n"), std::string::npos);
+}

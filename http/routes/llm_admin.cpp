@@ -1,0 +1,145 @@
+// LLM gateway administration (API.md "Platform": /admin/llm/...): routing
+// rows, fallback chains, evaluators and the breakers. Changes are stored by
+// the gateway, which reloads at once; other nodes follow within seconds.
+#include "http/api_error.hpp"
+#include "http/edge.hpp"
+#include "http/envelope.hpp"
+#include "http/json_body.hpp"
+#include "http/routes/llm_views.hpp"
+#include "http/routes/routes.hpp"
+#include "protocol/errors.hpp"
+
+#include <caf/all.hpp>
+
+namespace delta::http {
+
+namespace {
+
+// The gateway names an invalid field as "field: problem" (see gateway_admin.hpp).
+api_error llm_error(const caf::error& err, const std::string& what) {
+  if (protocol::code_of(err) == protocol::errc::invalid && err.context().match_elements<std::string>()) {
+    auto text = err.context().get_as<std::string>(0);
+    auto colon = text.find(": ");
+    if (colon != std::string::npos) return validation_error({{text.substr(0, colon), text.substr(colon + 2)}});
+  }
+  return from_domain_error(err, what);
+}
+
+auto answer_llm_error(reply_ptr reply, std::string what) {
+  return [reply = std::move(reply), what = std::move(what)](const caf::error& err) {
+    reply->send(error_response(llm_error(err, what), reply->request_id()));
+  };
+}
+
+protocol::llm_gateway_actor gateway(const edge_context& ctx) { return ctx.svc.llm->get(); }
+
+void get_route(edge_context& ctx, request&, path_params& params, reply_ptr reply) {
+  ctx.ask(gateway(ctx), protocol::llm_get_route_atom::value, params.at(0).second)
+      .then(answer_with<protocol::llm_route_config>(reply, 200, llm_route_json),
+            answer_llm_error(reply, "Route"));
+}
+
+void put_route(edge_context& ctx, request& req, path_params& params, reply_ptr reply) {
+  json_body body{req};
+  auto route = read_route(body, params.at(0).second);
+  if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
+  ctx.ask(gateway(ctx), protocol::llm_put_route_atom::value, std::move(route))
+      .then(answer_with<protocol::llm_route_config>(reply, 200, llm_route_json),
+            answer_llm_error(reply, "Use case"));
+}
+
+void get_fallbacks(edge_context& ctx, request&, path_params& params, reply_ptr reply) {
+  ctx.ask(gateway(ctx), protocol::llm_get_fallbacks_atom::value, params.at(0).second)
+      .then(answer_with<protocol::llm_endpoint_list>(reply, 200, llm_endpoints_json),
+            answer_llm_error(reply, "Use case"));
+}
+
+void put_fallbacks(edge_context& ctx, request& req, path_params& params, reply_ptr reply) {
+  json_body body{req};
+  auto chain = read_fallbacks(body);
+  if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
+  ctx.ask(gateway(ctx), protocol::llm_put_fallbacks_atom::value, params.at(0).second, std::move(chain))
+      .then(answer_with<protocol::llm_endpoint_list>(reply, 200, llm_endpoints_json),
+            answer_llm_error(reply, "Route of the use case"));
+}
+
+void get_evaluators(edge_context& ctx, request&, path_params&, reply_ptr reply) {
+  ctx.ask(gateway(ctx), protocol::llm_get_evaluators_atom::value)
+      .then(answer_with<protocol::llm_evaluator_list>(reply, 200, llm_evaluators_json),
+            answer_llm_error(reply, "Evaluator"));
+}
+
+void put_evaluators(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
+  json_body body{req};
+  auto list = read_evaluators(body);
+  if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
+  ctx.ask(gateway(ctx), protocol::llm_put_evaluators_atom::value, std::move(list))
+      .then(answer_with<protocol::llm_evaluator_list>(reply, 200, llm_evaluators_json),
+            answer_llm_error(reply, "Evaluator"));
+}
+
+void get_breakers(edge_context& ctx, request&, path_params&, reply_ptr reply) {
+  ctx.ask(gateway(ctx), protocol::llm_breakers_atom::value)
+      .then(answer_with<protocol::breaker_list>(reply, 200, breakers_json), answer_llm_error(reply, "Breaker"));
+}
+
+const param_doc use_case_param{"use_case", "path", "string",
+                               "explain, cohort_match, report_chat, deep_research, signal_classify, "
+                               "report_generate or signal_evaluate",
+                               true};
+
+}  // namespace
+
+void add_llm_admin_routes(router& r) {
+  r.get("/api/v2/platform/admin/llm/routes/{use_case}")
+      .summary("A use case's LLM routing row (never its key)", "admin")
+      .auth(auth_mode::admin)
+      .rate_group("admin")
+      .param(use_case_param)
+      .answers({200, 401, 403, 404, 503})
+      .in_edge(get_route);
+  r.put("/api/v2/platform/admin/llm/routes/{use_case}")
+      .summary("Replace a use case's routing row (effective within 5 s)", "admin")
+      .auth(auth_mode::admin)
+      .json_body()
+      .rate_group("admin")
+      .param(use_case_param)
+      .answers({200, 400, 401, 403, 404, 415, 422, 503})
+      .in_edge(put_route);
+  r.get("/api/v2/platform/admin/llm/fallbacks/{use_case}")
+      .summary("A use case's fallback chain, in order", "admin")
+      .auth(auth_mode::admin)
+      .rate_group("admin")
+      .param(use_case_param)
+      .answers({200, 401, 403, 404, 503})
+      .in_edge(get_fallbacks);
+  r.put("/api/v2/platform/admin/llm/fallbacks/{use_case}")
+      .summary("Replace a use case's fallback chain: a JSON array, or {fallbacks: [...]}", "admin")
+      .auth(auth_mode::admin)
+      .json_body()
+      .rate_group("admin")
+      .param(use_case_param)
+      .answers({200, 400, 401, 403, 404, 415, 422, 503})
+      .in_edge(put_fallbacks);
+  r.get("/api/v2/platform/admin/llm/evaluators")
+      .summary("The evaluators that judge every signal, in order", "admin")
+      .auth(auth_mode::admin)
+      .rate_group("admin")
+      .answers({200, 401, 403, 503})
+      .in_edge(get_evaluators);
+  r.put("/api/v2/platform/admin/llm/evaluators")
+      .summary("Replace the evaluators: a JSON array, or {evaluators: [...]}", "admin")
+      .auth(auth_mode::admin)
+      .json_body()
+      .rate_group("admin")
+      .answers({200, 400, 401, 403, 415, 422, 503})
+      .in_edge(put_evaluators);
+  r.get("/api/v2/platform/admin/llm/breakers")
+      .summary("Each provider endpoint's circuit breaker", "admin")
+      .auth(auth_mode::admin)
+      .rate_group("admin")
+      .answers({200, 401, 403, 503})
+      .in_edge(get_breakers);
+}
+
+}  // namespace delta::http
