@@ -81,6 +81,7 @@ llm::gateway_options gateway_options_of(const config::settings& s) {
   o.call_deadline = std::chrono::seconds(s.llm.call_deadline_seconds);
   o.reload_interval = std::chrono::milliseconds(s.llm.reload_interval_ms);
   o.calls_retention_days = s.llm.calls_retention_days;
+  o.key_encryption_key_hex = s.llm.key_encryption_key;
   return o;
 }
 

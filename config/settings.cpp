@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <functional>
 #include <regex>
@@ -215,6 +216,14 @@ const std::vector<key_spec>& key_specs() {
     v.push_back(string_key("llm.ca_file", "a PEM file of trusted CA certificates (empty: the system store)",
                            member(&settings::llm, &llm_settings::ca_file),
                            [](const std::string&) { return true; }));
+    v.push_back(string_key("llm.key_encryption_key", "empty, or 64 hex digits (e.g. openssl rand -hex 32)",
+                           member(&settings::llm, &llm_settings::key_encryption_key),
+                           [](const std::string& t) {
+                             return t.empty() || (t.size() == 64 && std::all_of(t.begin(), t.end(), [](unsigned char c) {
+                                                    return std::isxdigit(c) != 0;
+                                                  }));
+                           },
+                           true));
     return v;
   }();
   return specs;

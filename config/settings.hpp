@@ -77,6 +77,9 @@ struct llm_settings {
   int calls_retention_days = 30;           // llm_calls partitions kept
   int client_threads = 1;                  // I/O threads of the provider HTTP client
   std::string ca_file;                     // PEM trust anchors for https; empty: system store
+  // 64 hex digits (32 bytes) sealing provider keys given to the admin API;
+  // empty: literal keys are refused (api_key_env references still work).
+  std::string key_encryption_key;
 };
 
 struct settings {

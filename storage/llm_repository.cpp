@@ -61,13 +61,14 @@ std::string text_array_of(const std::vector<T>& items, F field) {
 const std::string route_cols =
     "use_case, provider, model, base_url, coalesce(api_key_env, ''), max_tokens, temperature, "
     "timeout_seconds, json_output, active, " +
-    ts("updated_at");
+    ts("updated_at") + ", coalesce(api_key_sealed, '')";
 
-const std::string fallback_cols = "use_case, priority, provider, model, base_url, coalesce(api_key_env, '')";
+const std::string fallback_cols =
+    "use_case, priority, provider, model, base_url, coalesce(api_key_env, ''), coalesce(api_key_sealed, '')";
 
 const std::string evaluator_cols =
     "name, provider, model, base_url, coalesce(api_key_env, ''), max_tokens, timeout_seconds, active, "
-    "position";
+    "position, coalesce(api_key_sealed, '')";
 
 }  // namespace
 
@@ -95,10 +96,12 @@ void register_statements(pg_pool& pool) {
   pool.add_statement(
       "llm_route_upsert",
       "INSERT INTO llm_model_routing (use_case, provider, model, base_url, api_key_env, max_tokens, "
-      "temperature, timeout_seconds, json_output, active, updated_at) "
-      "VALUES ($1, $2, $3, $4, nullif($5, ''), $6::int, $7::float8, $8::int, $9::boolean, $10::boolean, now()) "
+      "temperature, timeout_seconds, json_output, active, updated_at, api_key_sealed) "
+      "VALUES ($1, $2, $3, $4, nullif($5, ''), $6::int, $7::float8, $8::int, $9::boolean, $10::boolean, now(), "
+      "nullif($11, '')) "
       "ON CONFLICT (use_case) DO UPDATE SET provider = EXCLUDED.provider, model = EXCLUDED.model, "
       "base_url = EXCLUDED.base_url, api_key_env = EXCLUDED.api_key_env, "
+      "api_key_sealed = EXCLUDED.api_key_sealed, "
       "max_tokens = EXCLUDED.max_tokens, temperature = EXCLUDED.temperature, "
       "timeout_seconds = EXCLUDED.timeout_seconds, json_output = EXCLUDED.json_output, "
       "active = EXCLUDED.active, updated_at = now() "
@@ -112,10 +115,11 @@ void register_statements(pg_pool& pool) {
   pool.add_statement("llm_fallbacks_delete", "DELETE FROM llm_fallback_chain WHERE use_case = $1");
   pool.add_statement(
       "llm_fallbacks_insert",
-      "INSERT INTO llm_fallback_chain (use_case, priority, provider, model, base_url, api_key_env) "
-      "SELECT $1, u.ord, u.provider, u.model, u.base_url, nullif(u.key_env, '') "
-      "FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY "
-      "AS u (provider, model, base_url, key_env, ord)");
+      "INSERT INTO llm_fallback_chain (use_case, priority, provider, model, base_url, api_key_env, "
+      "api_key_sealed) "
+      "SELECT $1, u.ord, u.provider, u.model, u.base_url, nullif(u.key_env, ''), nullif(u.sealed, '') "
+      "FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY "
+      "AS u (provider, model, base_url, key_env, sealed, ord)");
 
   // evaluators
   pool.add_statement("llm_evaluators", "SELECT " + evaluator_cols + " FROM llm_evaluators ORDER BY position");
@@ -123,12 +127,12 @@ void register_statements(pg_pool& pool) {
   pool.add_statement(
       "llm_evaluators_insert",
       "INSERT INTO llm_evaluators (name, provider, model, base_url, api_key_env, max_tokens, "
-      "timeout_seconds, active, position) "
+      "timeout_seconds, active, position, api_key_sealed) "
       "SELECT u.name, u.provider, u.model, u.base_url, nullif(u.key_env, ''), u.max_tokens, "
-      "u.timeout_seconds, u.active, u.ord "
+      "u.timeout_seconds, u.active, u.ord, nullif(u.sealed, '') "
       "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], "
-      "$8::boolean[]) WITH ORDINALITY "
-      "AS u (name, provider, model, base_url, key_env, max_tokens, timeout_seconds, active, ord)");
+      "$8::boolean[], $9::text[]) WITH ORDINALITY "
+      "AS u (name, provider, model, base_url, key_env, max_tokens, timeout_seconds, active, sealed, ord)");
 
   // prices
   pool.add_statement("llm_prices",
@@ -189,7 +193,8 @@ pg_statement upsert_route(const route_row& r) {
   return pg_statement::prepared(
       "llm_route_upsert",
       {r.use_case, r.provider, r.model, r.base_url, r.api_key_env, std::to_string(r.max_tokens),
-       number(r.temperature), std::to_string(r.timeout_seconds), boolean(r.json_output), boolean(r.active)});
+       number(r.temperature), std::to_string(r.timeout_seconds), boolean(r.json_output), boolean(r.active),
+       r.api_key_sealed});
 }
 
 // ---- fallbacks ----
@@ -208,7 +213,8 @@ std::vector<pg_statement> replace_fallbacks(const std::string& use_case,
               {use_case, text_array_of(chain, [](auto& f) { return f.provider; }),
                text_array_of(chain, [](auto& f) { return f.model; }),
                text_array_of(chain, [](auto& f) { return f.base_url; }),
-               text_array_of(chain, [](auto& f) { return f.api_key_env; })}),
+               text_array_of(chain, [](auto& f) { return f.api_key_env; }),
+               text_array_of(chain, [](auto& f) { return f.api_key_sealed; })}),
           fallbacks(use_case)};
 }
 
@@ -227,7 +233,8 @@ std::vector<pg_statement> replace_evaluators(const std::vector<evaluator_row>& l
                text_array_of(list, [](auto& e) { return e.api_key_env; }),
                array_of(list, [](auto& e) { return std::to_string(e.max_tokens); }),
                array_of(list, [](auto& e) { return std::to_string(e.timeout_seconds); }),
-               array_of(list, [](auto& e) { return boolean(e.active); })}),
+               array_of(list, [](auto& e) { return boolean(e.active); }),
+               text_array_of(list, [](auto& e) { return e.api_key_sealed; })}),
           evaluators()};
 }
 
@@ -299,6 +306,7 @@ route_row to_route(const pg_row& row) {
   r.json_output = is_true(row.at(8));
   r.active = is_true(row.at(9));
   r.updated_at = row.at(10).value_or("");
+  r.api_key_sealed = row.at(11).value_or("");
   return r;
 }
 
@@ -320,6 +328,7 @@ std::vector<fallback_row> to_fallbacks(const pg_result& r) {
     f.model = row.at(3).value_or("");
     f.base_url = row.at(4).value_or("");
     f.api_key_env = row.at(5).value_or("");
+    f.api_key_sealed = row.at(6).value_or("");
     out.push_back(std::move(f));
   }
   return out;
@@ -339,6 +348,7 @@ std::vector<evaluator_row> to_evaluators(const pg_result& r) {
     e.timeout_seconds = to_int(row.at(6));
     e.active = is_true(row.at(7));
     e.position = to_int(row.at(8));
+    e.api_key_sealed = row.at(9).value_or("");
     out.push_back(std::move(e));
   }
   return out;

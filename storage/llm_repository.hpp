@@ -14,11 +14,11 @@
 //   price_row -> price_table::set(provider, model,
 //       model_price{input_per_million, output_per_million}).
 //
-// API keys: rows hold api_key_env, the NAME of an environment variable of
-// deltad (empty = no key, stored as NULL); the gateway reads std::getenv()
-// when it builds a request. No key is ever stored, read back or logged here.
-// An admin PUT carries `api_key_env`; a literal key must be refused by the
-// API layer rather than stored.
+// API keys: rows hold either api_key_env, the NAME of an environment
+// variable of deltad (the gateway reads std::getenv()), or api_key_sealed, a
+// literal key sealed by the gateway's key_vault (migrations/0006): only
+// ciphertext is stored or read back here; nothing here can open it, and no
+// key is logged. Empty strings are stored as NULL.
 //
 // The route row is a use case's primary endpoint; its fallbacks follow in
 // priority order (1 first) and use the route's max_tokens, temperature,
@@ -38,6 +38,7 @@ struct route_row {
   std::string model;
   std::string base_url;
   std::string api_key_env;  // empty: no key
+  std::string api_key_sealed;  // a literal key sealed by the gateway ("v1:..."); empty: none
   int max_tokens = 4096;
   double temperature = 0.7;  // 0..2
   int timeout_seconds = 120;  // 1..600
@@ -53,6 +54,7 @@ struct fallback_row {
   std::string model;
   std::string base_url;
   std::string api_key_env;  // empty: no key
+  std::string api_key_sealed;  // see route_row
 };
 
 struct evaluator_row {
@@ -65,6 +67,7 @@ struct evaluator_row {
   int timeout_seconds = 60;
   bool active = true;
   int position = 1;  // list order, 1 first; assigned from the vector order on replace
+  std::string api_key_sealed;  // see route_row
 };
 
 struct price_row {

@@ -3,6 +3,7 @@
 #include "actors/llm/accounting.hpp"
 #include "actors/llm/call_sequence.hpp"
 #include "actors/llm/gateway_admin.hpp"
+#include "actors/llm/key_vault.hpp"
 #include "actors/llm/output_check.hpp"
 #include "actors/llm/retry_after.hpp"
 #include "actors/llm/routing_table.hpp"
@@ -88,6 +89,7 @@ struct gateway_state {
   std::uint64_t next_call = 1;
   std::unordered_map<std::uint64_t, call_state> calls;
   accounting ledger{100000};
+  key_vault vault;
   bool flushing = false;
   std::mt19937_64 rng{std::random_device{}()};
 };
@@ -390,8 +392,9 @@ void with_table(gateway_self self, caf::typed_response_promise<protocol::llm_ans
 
 // ---- reloading the routing table ----
 
-std::string key_from_env(const std::string& name) {
-  const char* v = std::getenv(name.c_str());
+std::string key_of(const key_vault& vault, const std::string& env, const std::string& sealed) {
+  if (!sealed.empty()) return vault.open(sealed).value_or("");
+  const char* v = std::getenv(env.c_str());
   return v ? v : "";
 }
 
@@ -423,7 +426,9 @@ void start_load(gateway_self self) {
                                           storage::llm::to_fallbacks(reply.results.at(2)),
                                           storage::llm::to_evaluators(reply.results.at(3)),
                                           storage::llm::to_prices(reply.results.at(4))};
-                 st.table = routing_table::build(rows, key_from_env);
+                 st.table = routing_table::build(rows, [self](const std::string& env, const std::string& sealed) {
+                   return key_of(self->state.vault, env, sealed);
+                 });
                  st.loaded_version = version;
                  for (auto& p : st.table->problems()) telemetry::log_warn("LLM routing row skipped", {{"problem", p}});
                  telemetry::log_info("LLM routing table loaded",
@@ -562,6 +567,8 @@ gateway_impl::behavior_type gateway(gateway_self self, storage::pg_pool* pool,
   st.breakers = std::move(breakers_slot);
   st.options = options;
   st.ledger = accounting{options.max_buffered_rows};
+  // deltad checked the format at start-up; a bad value here leaves the vault unconfigured.
+  st.vault = key_vault::from_hex(options.key_encryption_key_hex).value_or(key_vault{});
   reload(self, nullptr);
   upkeep(self);
   self->delayed_send(self, options.reload_interval, reload_tick_atom::value);
@@ -601,9 +608,9 @@ gateway_impl::behavior_type gateway(gateway_self self, storage::pg_pool* pool,
       },
       [self](protocol::llm_put_route_atom, protocol::llm_route_config& r) -> caf::result<protocol::llm_route_config> {
         if (!parse_use_case(r.use_case)) return protocol::make_error(protocol::errc::not_found, "use case");
-        if (auto p = check_route(r)) return invalid(*p);
+        if (auto p = check_route(r, self->state.vault)) return invalid(*p);
         auto promise = self->make_response_promise<protocol::llm_route_config>();
-        db_answer(self, {storage::llm::upsert_route(to_row(r))}, false, promise,
+        db_answer(self, {storage::llm::upsert_route(to_row(r, self->state.vault))}, false, promise,
                   [](storage::pg_reply& reply, auto& p) {
                     p.deliver(to_view(storage::llm::to_route(reply.results.at(0).rows.at(0))));
                   },
@@ -623,11 +630,11 @@ gateway_impl::behavior_type gateway(gateway_self self, storage::pg_pool* pool,
       [self](protocol::llm_put_fallbacks_atom, const std::string& uc,
              protocol::llm_endpoint_list& chain) -> caf::result<protocol::llm_endpoint_list> {
         if (!parse_use_case(uc)) return protocol::make_error(protocol::errc::not_found, "use case");
-        if (auto p = check_fallbacks(chain)) return invalid(*p);
+        if (auto p = check_fallbacks(chain, self->state.vault)) return invalid(*p);
         auto promise = self->make_response_promise<protocol::llm_endpoint_list>();
         // The chain hangs off the routing row (foreign key): without one,
         // the insert fails as a constraint, answered as not_found.
-        self->state.db.call(self, *self->state.pool, storage::llm::replace_fallbacks(uc, to_rows(uc, chain)),
+        self->state.db.call(self, *self->state.pool, storage::llm::replace_fallbacks(uc, to_rows(uc, chain, self->state.vault)),
                             true, [self, promise](storage::pg_reply& reply) mutable {
                               if (!reply.ok()) {
                                 auto code = reply.error->kind == storage::pg_failure::constraint
@@ -651,9 +658,9 @@ gateway_impl::behavior_type gateway(gateway_self self, storage::pg_pool* pool,
       },
       [self](protocol::llm_put_evaluators_atom,
              protocol::llm_evaluator_list& list) -> caf::result<protocol::llm_evaluator_list> {
-        if (auto p = check_evaluators(list)) return invalid(*p);
+        if (auto p = check_evaluators(list, self->state.vault)) return invalid(*p);
         auto promise = self->make_response_promise<protocol::llm_evaluator_list>();
-        db_answer(self, storage::llm::replace_evaluators(to_rows(list)), true, promise,
+        db_answer(self, storage::llm::replace_evaluators(to_rows(list, self->state.vault)), true, promise,
                   [](storage::pg_reply& reply, auto& p) {
                     p.deliver(to_view(storage::llm::to_evaluators(reply.results.at(2))));
                   },

@@ -40,6 +40,9 @@ struct gateway_options {
   int partition_days_ahead = 3;
   std::chrono::milliseconds upkeep_interval{std::chrono::hours(1)};
   std::size_t max_calls_in_flight = 10000;  // beyond: 503 at once
+  // Seals literal provider keys from the admin API (key_vault.hpp); empty:
+  // literal keys are refused and only api_key_env references work.
+  std::string key_encryption_key_hex;
 };
 
 // `breakers` is the slot of the breaker entity region (spawn_breaker_region).

@@ -3,6 +3,7 @@
 // fallback chain or the evaluators before it is stored, and converting
 // between the protocol's views and storage rows. A view never carries a key.
 
+#include "actors/llm/key_vault.hpp"
 #include "protocol/llm.hpp"
 #include "storage/llm_repository.hpp"
 
@@ -18,18 +19,23 @@ struct config_problem {
 };
 
 // The first problem of an endpoint's settings, prefixed with `where`
-// ("" for a route's own fields). Literal keys are not accepted: keys are
-// referenced by environment variable name (see migrations/0003_llm.sql).
+// ("" for a route's own fields). A key is either a literal api_key (sealed
+// at rest; needs a configured vault) or an api_key_env reference, not both.
 std::optional<config_problem> check_endpoint(const protocol::llm_endpoint_config& e,
-                                             const std::string& where);
-std::optional<config_problem> check_route(const protocol::llm_route_config& r);
-std::optional<config_problem> check_fallbacks(const protocol::llm_endpoint_list& chain);
-std::optional<config_problem> check_evaluators(const protocol::llm_evaluator_list& list);
+                                             const std::string& where, const key_vault& vault);
+std::optional<config_problem> check_route(const protocol::llm_route_config& r, const key_vault& vault);
+std::optional<config_problem> check_fallbacks(const protocol::llm_endpoint_list& chain,
+                                              const key_vault& vault);
+std::optional<config_problem> check_evaluators(const protocol::llm_evaluator_list& list,
+                                               const key_vault& vault);
 
-storage::llm::route_row to_row(const protocol::llm_route_config& r);
+// Literal keys are sealed here; nothing else of a key reaches a row.
+storage::llm::route_row to_row(const protocol::llm_route_config& r, const key_vault& vault);
 std::vector<storage::llm::fallback_row> to_rows(const std::string& use_case,
-                                                const protocol::llm_endpoint_list& chain);
-std::vector<storage::llm::evaluator_row> to_rows(const protocol::llm_evaluator_list& list);
+                                                const protocol::llm_endpoint_list& chain,
+                                                const key_vault& vault);
+std::vector<storage::llm::evaluator_row> to_rows(const protocol::llm_evaluator_list& list,
+                                                 const key_vault& vault);
 
 protocol::llm_route_config to_view(const storage::llm::route_row& r);
 protocol::llm_endpoint_list to_view(const std::vector<storage::llm::fallback_row>& rows);

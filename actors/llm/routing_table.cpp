@@ -8,6 +8,7 @@ std::optional<endpoint_target> routing_table::target_of(const std::string& provi
                                                         const std::string& model,
                                                         const std::string& base_url,
                                                         const std::string& key_env,
+                                                        const std::string& sealed,
                                                         const key_resolver& keys,
                                                         const std::string& where) {
   auto format = wire_format_of(provider);
@@ -21,7 +22,9 @@ std::optional<endpoint_target> routing_table::target_of(const std::string& provi
     problems_.push_back(where + ": base_url " + why);
     return std::nullopt;
   }
-  return endpoint_target{{provider, model, base_url}, *format, *url, key_env.empty() ? "" : keys(key_env)};
+  auto key = key_env.empty() && sealed.empty() ? std::string{} : keys(key_env, sealed);
+  if (!sealed.empty() && key.empty()) problems_.push_back(where + ": its sealed api_key cannot be opened with this node's llm.key_encryption_key");
+  return endpoint_target{{provider, model, base_url}, *format, *url, std::move(key)};
 }
 
 void routing_table::note_endpoint(const endpoint& e) {
@@ -38,13 +41,14 @@ std::shared_ptr<const routing_table> routing_table::build(const rows& r, const k
     }
     if (!row.active) continue;
     auto where = "route " + row.use_case;
-    auto primary = t->target_of(row.provider, row.model, row.base_url, row.api_key_env, keys, where);
+    auto primary =
+        t->target_of(row.provider, row.model, row.base_url, row.api_key_env, row.api_key_sealed, keys, where);
     route_plan plan{*which, {}, row.max_tokens, row.temperature,
                     std::chrono::seconds(row.timeout_seconds), row.json_output};
     if (primary) plan.chain.push_back(std::move(*primary));
     for (auto& f : r.fallbacks) {
       if (f.use_case != row.use_case) continue;
-      auto fb = t->target_of(f.provider, f.model, f.base_url, f.api_key_env, keys,
+      auto fb = t->target_of(f.provider, f.model, f.base_url, f.api_key_env, f.api_key_sealed, keys,
                              where + " fallback " + std::to_string(f.priority));
       if (!fb) continue;
       // Repeats would only repeat a failure; retries are the retry policy's.
@@ -57,7 +61,8 @@ std::shared_ptr<const routing_table> routing_table::build(const rows& r, const k
   }
   for (auto& e : r.evaluators) {
     if (!e.active) continue;
-    auto target = t->target_of(e.provider, e.model, e.base_url, e.api_key_env, keys, "evaluator " + e.name);
+    auto target = t->target_of(e.provider, e.model, e.base_url, e.api_key_env, e.api_key_sealed, keys,
+                               "evaluator " + e.name);
     if (!target) continue;
     t->note_endpoint(target->id);
     t->evaluators_.push_back({e.name, std::move(*target), e.max_tokens, std::chrono::seconds(e.timeout_seconds)});

@@ -47,9 +47,10 @@ struct evaluator_plan {
   std::chrono::seconds timeout{60};
 };
 
-// Resolves a row's key reference to the key itself ("" when none is
-// configured or the variable is unset).
-using key_resolver = std::function<std::string(const std::string& api_key_env)>;
+// Resolves a row's key to the key itself: from the environment variable it
+// names, or by opening its sealed key ("" when none is configured, the
+// variable is unset, or the sealed key cannot be opened).
+using key_resolver = std::function<std::string(const std::string& api_key_env, const std::string& api_key_sealed)>;
 
 class routing_table {
  public:
@@ -79,7 +80,8 @@ class routing_table {
  private:
   std::optional<endpoint_target> target_of(const std::string& provider, const std::string& model,
                                            const std::string& base_url, const std::string& key_env,
-                                           const key_resolver& keys, const std::string& where);
+                                           const std::string& sealed, const key_resolver& keys,
+                                           const std::string& where);
   void note_endpoint(const endpoint& e);
 
   std::map<use_case, route_plan> routes_;
