@@ -243,6 +243,9 @@ int serve(const config::settings& s) {
   llm::client_options client_opts;
   client_opts.threads = s.llm.client_threads;
   client_opts.ca_file = s.llm.ca_file;
+  // Keep as many idle connections as calls may run at once per endpoint, so
+  // a steady load reuses them instead of reconnecting per call.
+  client_opts.max_connections_per_endpoint = static_cast<std::size_t>(s.llm.max_concurrency_per_endpoint);
   std::shared_ptr<llm::provider_client> llm_client;
   try {
     llm_client = std::make_shared<llm::provider_client>(client_opts);

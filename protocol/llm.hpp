@@ -56,12 +56,13 @@ struct llm_answer {
   std::int64_t completion_tokens = 0;
   double cost_usd = 0.0;
   std::int32_t attempts = 1;  // provider calls made, the answering one included
+  std::int64_t provider_us = 0;  // latency_ms in microseconds (for the gateway's overhead metric)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, llm_answer& x) {
   return f(caf::meta::type_name("delta.llm_answer"), x.text, x.provider, x.model, x.latency_ms,
-           x.total_ms, x.prompt_tokens, x.completion_tokens, x.cost_usd, x.attempts);
+           x.total_ms, x.prompt_tokens, x.completion_tokens, x.cost_usd, x.attempts, x.provider_us);
 }
 
 // An endpoint as routes, fallbacks and evaluators configure it. On reads,

@@ -149,6 +149,7 @@ void finish_ok(gateway_self self, std::uint64_t id, completion_result result, co
   a.completion_tokens = result.completion_tokens;
   a.cost_usd = cost.usd;
   a.attempts = static_cast<std::int32_t>(call.sequence.failures().size() + 1);
+  a.provider_us = std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - call.attempt_started).count();
   call.promise.deliver(std::move(a));
   self->state.calls.erase(it);
 }

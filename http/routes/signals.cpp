@@ -7,6 +7,8 @@
 #include "http/routes/llm_views.hpp"
 #include "http/routes/routes.hpp"
 
+#include "telemetry/metrics_registry.hpp"
+
 #include <caf/all.hpp>
 
 namespace delta::http {
@@ -17,13 +19,32 @@ constexpr const char* explain_system_prompt =
     "You explain trading signals, indicators and market terms to traders in plain language. "
     "Be accurate and brief (at most three short paragraphs). Do not give personal financial advice.";
 
+// What Delta adds to an LLM call (issue 4's benchmark): the request's time
+// from arrival to answer minus the answering provider call's own time, so
+// retries, fallbacks and queueing inside deltad all count against us.
+telemetry::histogram& gateway_added_latency() {
+  static auto& h = telemetry::global_metrics()
+                       .histogram_family("delta_llm_gateway_added_seconds",
+                                         "Explain requests: time in deltad minus the provider call's time",
+                                         {0.00005, 0.0001, 0.0002, 0.0003, 0.0005, 0.00075, 0.001, 0.0015,
+                                          0.002, 0.003, 0.005, 0.01, 0.025, 0.05, 0.1, 1.0})
+                       .with({});
+  return h;
+}
+
 void explain(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
   json_body body{req};
   auto text = body.text("text", true, 1, 4000);
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
   protocol::llm_prompt prompt{"explain", explain_system_prompt, *text, 0, req.request_id};
   ctx.ask(ctx.svc.llm->get(), protocol::llm_complete_atom::value, std::move(prompt))
-      .then(answer_with<protocol::llm_answer>(reply, 200, explain_json), answer_error(reply, "Use case"));
+      .then(
+          [reply, received = req.received_at](const protocol::llm_answer& a) {
+            reply->send(ok_response(200, explain_json(a), reply->request_id()));
+            auto in_deltad = std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count();
+            gateway_added_latency().observe(std::max(0.0, in_deltad - static_cast<double>(a.provider_us) / 1e6));
+          },
+          answer_error(reply, "Use case"));
 }
 
 }  // namespace
