@@ -11,10 +11,13 @@ namespace delta::llm {
 
 namespace {
 
+using refresh_atom = caf::atom_constant<caf::atom("brkrefresh")>;
+
 struct breaker_entity_state {
   static inline const char* name = "delta.breaker";
   endpoint_gate gate;
   telemetry::gauge* state_gauge = nullptr;
+  bool refresh_pending = false;  // one cooldown timer at a time
 };
 
 // llm_breaker_state{provider,base_url,model}: 0 closed, 1 half_open, 2 open.
@@ -34,6 +37,19 @@ void publish_state(breaker_entity_state& st) {
   if (!st.state_gauge) return;
   auto s = st.gate.snapshot(std::chrono::steady_clock::now()).state;
   st.state_gauge->set(s == breaker_state::closed ? 0 : s == breaker_state::half_open ? 1 : 2);
+}
+
+// An open breaker turns half-open by the clock alone: publish the gauge
+// again when its cooldown ends, so /metrics agrees with the breakers view.
+template <class Self>
+void publish_and_watch(Self* self) {
+  publish_state(self->state);
+  auto now = std::chrono::steady_clock::now();
+  auto s = self->state.gate.snapshot(now);
+  if (s.state == breaker_state::open && s.retry_at && !self->state.refresh_pending) {
+    self->state.refresh_pending = true;
+    self->delayed_send(self, *s.retry_at - now + std::chrono::milliseconds(1), refresh_atom::value);
+  }
 }
 
 protocol::breaker_view view_of(const endpoint_gate& gate) {
@@ -59,15 +75,22 @@ caf::behavior breaker_entity(caf::stateful_actor<breaker_entity_state>* self, ga
         auto t = self->state.gate.admit(std::chrono::steady_clock::now());
         protocol::gate_pass pass{static_cast<bool>(t), t.slot, t.permit.probe, t.permit.epoch, {}};
         if (!t) pass.refusal = t.refused == gate_refusal::saturated ? "saturated" : "open";
-        publish_state(self->state);
+        publish_and_watch(self);
         return pass;
       },
       [self](protocol::gate_report_atom, const protocol::gate_outcome& o) {
         breaker_permit permit{true, o.probe, o.epoch};
         self->state.gate.report(o.slot, permit, o.healthy, std::chrono::steady_clock::now());
-        publish_state(self->state);
+        publish_and_watch(self);
       },
-      [self](protocol::gate_snapshot_atom) { return view_of(self->state.gate); },
+      [self](protocol::gate_snapshot_atom) {
+        publish_state(self->state);
+        return view_of(self->state.gate);
+      },
+      [self](refresh_atom) {
+        self->state.refresh_pending = false;
+        publish_and_watch(self);  // re-opened meanwhile: watch the new cooldown
+      },
       [self](runtime::passivate_atom) { self->quit(); },
   };
 }

@@ -286,7 +286,7 @@ void on_failed_attempt(gateway_self self, std::uint64_t id, const call_failure& 
                        {"kind", to_string(failure.kind)},
                        {"status", static_cast<std::int64_t>(failure.status)},
                        {"latency_ms", latency},
-                       {"message", redacted(failure.message, target.api_key)}});
+                       {"error", redacted(failure.message, target.api_key)}});
   std::uniform_real_distribution<double> draw{0.0, 1.0};
   step(self, id, call.sequence.on_failure(failure, steady::now(), draw(self->state.rng)));
 }

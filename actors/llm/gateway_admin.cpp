@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <set>
 
 namespace delta::llm {
@@ -46,7 +47,9 @@ protocol::llm_endpoint_config endpoint_view(const std::string& provider, const s
   e.model = model;
   e.base_url = base_url;
   if (!key_env.empty()) e.api_key_env = key_env;
-  e.api_key_configured = !key_env.empty() || !sealed.empty();
+  // A reference counts only if this node's environment has the variable.
+  e.api_key_configured = !sealed.empty() || (!key_env.empty() && std::getenv(key_env.c_str()) != nullptr &&
+                                             *std::getenv(key_env.c_str()) != '\0');
   return e;
 }
 

@@ -218,3 +218,53 @@ TEST(JsonBody, CollectsEveryProblemIntoOneAnswer) {
   EXPECT_EQ(e->details.size(), 4u);
   EXPECT_EQ(problem_of(b, "password"), "is too common");
 }
+
+TEST(JsonBodyNumber, AcceptsIntegersAndFractionsInRange) {
+  auto r = body(R"({"t": 0.3, "u": 2})");
+  json_body b{r};
+  EXPECT_DOUBLE_EQ(*b.number("t", true, 0, 2), 0.3);
+  EXPECT_DOUBLE_EQ(*b.number("u", true, 0, 2), 2.0);
+  EXPECT_EQ(status(b), 200);
+}
+
+TEST(JsonBodyNumber, OutOfRangeIs422AndAStringIs400) {
+  auto r = body(R"({"t": 2.5})");
+  json_body b{r};
+  EXPECT_FALSE(b.number("t", true, 0, 2));
+  EXPECT_EQ(status(b), 422);
+  auto r2 = body(R"({"t": "hot"})");
+  json_body b2{r2};
+  EXPECT_FALSE(b2.number("t", true, 0, 2));
+  EXPECT_EQ(status(b2), 400);
+}
+
+TEST(JsonBodyList, ReadsATopLevelArrayOrTheNamedField) {
+  for (auto text : {R"([{"a":"x"},{"a":"y"}])", R"({"items":[{"a":"x"},{"a":"y"}]})"}) {
+    auto r = body(text);
+    json_body b{r};
+    auto items = b.list("items", 10);
+    ASSERT_EQ(items.size(), 2u) << text;
+    EXPECT_EQ(items[1].text("a", true, 1, 5), std::optional<std::string>{"y"});
+    for (auto& i : items) b.absorb(i);
+    EXPECT_EQ(status(b), 200) << text;
+  }
+}
+
+TEST(JsonBodyList, NamesElementProblemsByIndexAndBoundsTheCount) {
+  auto r = body(R"([{"a":"x"},{"b":1},3])");
+  json_body b{r};
+  auto items = b.list("items", 10);
+  for (auto& i : items) {
+    i.text("a", true, 1, 5);
+    b.absorb(i);
+  }
+  EXPECT_EQ(status(b), 400);  // the element 3 is not an object: a wrong type
+  auto too_many = body(R"([{},{},{}])");
+  json_body c{too_many};
+  EXPECT_TRUE(c.list("items", 2).empty());
+  EXPECT_EQ(status(c), 422);
+  auto missing = body(R"({"a":1})");
+  json_body d{missing};
+  d.list("items", 2);
+  EXPECT_EQ(problem_of(d, "items"), "is required");
+}
