@@ -112,9 +112,11 @@ class LlmGatewayTest(DeltaTestCase):
         if left.strip() != "0":
             raise HarnessError(f"{left.strip()} routing rows still name {SEEDED_PORT}")
         cls.provider_key = "sk-e2e-" + secrets.token_hex(16)
+        cls.vault_key = secrets.token_hex(32)   # llm.key_encryption_key: seals literal api_keys
         cls.deltad = WatchedDeltad(
             cls.db_url, prepare=False,
             demo_llm_key=cls.provider_key,
+            llm__key_encryption_key=cls.vault_key,
             llm__breaker_failure_threshold=THRESHOLD,
             llm__breaker_cooldown_seconds=COOLDOWN,
             llm__retry_base_ms=1, llm__retry_cap_ms=5, llm__max_attempts=MAX_ATTEMPTS,
@@ -122,6 +124,7 @@ class LlmGatewayTest(DeltaTestCase):
             ratelimit__ip_per_minute=100000, ratelimit__ip_burst=100000,
             ratelimit__user_per_minute=100000, ratelimit__user_burst=100000)
         cls.deltad.remember_secret(cls.provider_key, "provider API key (DELTA_DEMO_LLM_KEY)")
+        cls.deltad.remember_secret(cls.vault_key, "llm.key_encryption_key")
         cls.deltad.watched.append(cls.provider_key)
         cls.addClassCleanup(cls.deltad.close)
         cls.deltad.start()
@@ -832,6 +835,33 @@ class LlmGatewayTest(DeltaTestCase):
                                  "SELECT row_to_json(t)::text FROM llm_evaluators t")
         self.assertNotIn(literal, dump)
         self.assertNotIn(self.provider_key, dump)
+
+    def test_a_literal_api_key_is_sealed_at_rest_and_sent_to_the_provider(self):
+        self.addCleanup(self.restore_explain)
+        self.restore_explain()
+        literal = self.deltad.remember_secret("sk-sealed-" + secrets.token_hex(16), "literal api_key")
+        self.deltad.watched.append(literal)
+        route = {"provider": "anthropic", "model": "sealed-1", "base_url": self.stub_root,
+                 "api_key": literal, "timeout_seconds": 30}
+        r = self.deltad.request("PUT", ROUTES + "explain", self.admin.bearer, route)
+        self.assertEqual(r.status, 200, r.body)
+        self.assertNotIn(literal.encode(), r.body)
+        data = r.json["data"]
+        self.assertNotIn("api_key", data)
+        self.assertIsNone(data["api_key_env"])
+        self.assertTrue(data["api_key_configured"])
+        sealed = psql(self.db_url, "SELECT api_key_sealed FROM llm_model_routing WHERE use_case = 'explain'").strip()
+        self.assertTrue(sealed.startswith("v1:"), sealed)
+        self.assertNotIn(literal, sealed)
+        # The Anthropic stub refuses a call without x-api-key (401 -> fallback),
+        # so an answer from sealed-1 shows the opened key was sent.
+        answer = self.explain()
+        self.assertEqual(answer.status, 200, answer.body)
+        self.assertEqual(answer.json["data"]["model"], "sealed-1")
+        # api_key and api_key_env together are refused, naming the field.
+        both = {**route, "api_key_env": KEY_ENV}
+        r = self.deltad.request("PUT", ROUTES + "explain", self.admin.bearer, both)
+        self.assert_validation_failed(r, "api_key")
 
     def test_admin_routes_need_an_admin(self):
         calls = [("GET", ROUTES + "explain", None), ("PUT", ROUTES + "explain", self.seeded_route),
