@@ -24,6 +24,16 @@ gate_config small_gate(std::size_t cap) {
   return cfg;
 }
 
+// A gate whose breaker opened at t0 (threshold 2, cooldown 10 s).
+endpoint_gate opened_at_t0() {
+  endpoint_gate gate{small_gate(8)};
+  for (int i = 0; i < 2; ++i) {
+    auto t = gate.admit(t0);
+    gate.report(t.slot, t.permit, false, t0);
+  }
+  return gate;
+}
+
 }  // namespace
 
 TEST(EndpointGate, AdmitsUpToTheCapThenRefusesAsSaturated) {
@@ -49,11 +59,7 @@ TEST(EndpointGate, AnOutcomeFreesItsSlotOnlyOnce) {
 }
 
 TEST(EndpointGate, FailuresOpenTheBreakerAndOpenRefusesWithItsReason) {
-  endpoint_gate gate{small_gate(8)};
-  for (int i = 0; i < 2; ++i) {
-    auto t = gate.admit(t0);
-    gate.report(t.slot, t.permit, false, t0);
-  }
+  auto gate = opened_at_t0();
   auto refused = gate.admit(t0 + 1s);
   EXPECT_FALSE(refused);
   EXPECT_EQ(refused.refused, gate_refusal::open);
@@ -61,11 +67,7 @@ TEST(EndpointGate, FailuresOpenTheBreakerAndOpenRefusesWithItsReason) {
 }
 
 TEST(EndpointGate, HalfOpenAdmitsOneProbeWhoseSuccessClosesTheBreaker) {
-  endpoint_gate gate{small_gate(8)};
-  for (int i = 0; i < 2; ++i) {
-    auto t = gate.admit(t0);
-    gate.report(t.slot, t.permit, false, t0);
-  }
+  auto gate = opened_at_t0();
   auto probe = gate.admit(t0 + 10s);
   ASSERT_TRUE(probe);
   EXPECT_TRUE(probe.permit.probe);
@@ -77,11 +79,7 @@ TEST(EndpointGate, HalfOpenAdmitsOneProbeWhoseSuccessClosesTheBreaker) {
 }
 
 TEST(EndpointGate, AFailedProbeReopensForANewCooldown) {
-  endpoint_gate gate{small_gate(8)};
-  for (int i = 0; i < 2; ++i) {
-    auto t = gate.admit(t0);
-    gate.report(t.slot, t.permit, false, t0);
-  }
+  auto gate = opened_at_t0();
   auto probe = gate.admit(t0 + 10s);
   gate.report(probe.slot, probe.permit, false, t0 + 10s);
   EXPECT_EQ(gate.admit(t0 + 19s).refused, gate_refusal::open);
