@@ -3,10 +3,14 @@
 #include "actors/auth/auth_actor.hpp"
 #include "actors/auth/hasher.hpp"
 #include "actors/health/health_actor.hpp"
+#include "actors/jobs/builtin_kinds.hpp"
+#include "actors/jobs/jobs_supervisor.hpp"
+#include "actors/research/research_report.hpp"
 #include "actors/llm/breaker_entity.hpp"
 #include "actors/llm/gateway_actor.hpp"
 #include "actors/market/market_actor.hpp"
 #include "actors/ratelimit/bucket_actor.hpp"
+#include "actors/stream/stream_hub.hpp"
 #include "actors/runtime/supervisor.hpp"
 #include "http/edge.hpp"
 #include "http/routes/routes.hpp"
@@ -15,7 +19,9 @@
 #include "storage/migrator.hpp"
 #include "storage/pg_pool.hpp"
 #include "storage/identity_repository.hpp"
+#include "storage/jobs_repository.hpp"
 #include "storage/llm_repository.hpp"
+#include "storage/candle_repository.hpp"
 #include "storage/security_repository.hpp"
 #include "telemetry/json_log.hpp"
 #include "telemetry/metrics_registry.hpp"
@@ -116,11 +122,32 @@ runtime::supervisor_spec llm_supervisor(storage::pg_pool& pool, const config::se
            })}};
 }
 
-// The supervision tree of one node; returns the root supervisor.
+jobs::jobs_options jobs_options_of(const config::settings& s, protocol::slot_ptr<caf::actor> events) {
+  jobs::jobs_options o;
+  o.concurrency = s.jobs.concurrency;
+  o.lease = std::chrono::seconds(s.jobs.lease_seconds);
+  o.poll_interval = std::chrono::milliseconds(s.jobs.poll_interval_ms);
+  o.schedules = s.jobs.schedules;
+  o.listen_url = s.database.url;  // LISTEN/NOTIFY wakes the dispatcher; polling is the fallback
+  o.events = std::move(events);   // progress and completion for the live stream
+  return o;
+}
+
+// The job kinds this node runs: the built-in ones and research_report,
+// which writes through the LLM gateway.
+std::shared_ptr<const jobs::handler_registry> job_kinds(const http::services& svc) {
+  auto kinds = std::make_shared<jobs::handler_registry>();
+  jobs::add_builtin_kinds(*kinds);
+  research::add_research_report_kind(*kinds, svc.llm);
+  return kinds;
+}
+
+// The supervision tree of one node; returns the root supervisor. Throws
+// std::invalid_argument for job schedules that cannot run (before spawning).
 caf::actor start_actors(caf::actor_system& system, storage::pg_pool& pool,
                         const config::settings& s, http::services& svc,
                         protocol::slot_ptr<caf::actor>& edge_slot,
-                        std::shared_ptr<llm::provider_client> llm_client) {
+                        std::shared_ptr<llm::provider_client> llm_client, jobs::jobs_handles& jobs_h) {
   svc.market = make_slot<protocol::market_actor>();
   svc.health = make_slot<protocol::health_actor>();
   svc.auth = make_slot<protocol::auth_actor>();
@@ -130,6 +157,8 @@ caf::actor start_actors(caf::actor_system& system, storage::pg_pool& pool,
   svc.buckets_key = make_slot<caf::actor>();
   svc.entitlements = make_slot<protocol::entitlements_ptr>();
   svc.llm = make_slot<protocol::llm_gateway_actor>();
+  // The live stream's hub; publishers (jobs: jobs_options::events) send to it.
+  svc.stream = make_slot<caf::actor>();
   auto rates = std::make_shared<http::rate_settings>();
   rates->base = s.ratelimit;
   rates->groups = *config::parse_group_limits(s.ratelimit.groups);
@@ -177,10 +206,14 @@ caf::actor start_actors(caf::actor_system& system, storage::pg_pool& pool,
                    return market::spawn_market_actor(sup, pool, market_opts);
                  })}};
   auto llm_sup = llm_supervisor(pool, s, svc, std::move(llm_client));
+  svc.jobs = jobs_h.api;
   runtime::supervisor_spec health_sup{
       "health", {published("health", svc.health, [&pool, llm = svc.llm](caf::local_actor& sup) {
                    return health::spawn_health_actor(sup, pool, llm);
                  })}};
+  runtime::supervisor_spec stream_sup{
+      "stream", {published("hub", svc.stream, [](caf::local_actor& sup) { return stream::spawn_stream_hub(sup); })}};
+  auto jobs_sup = jobs::jobs_supervisor(pool, jobs_options_of(s, svc.stream), job_kinds(svc), jobs_h);
   runtime::supervisor_spec edge_sup{
       "http_edge", {published("edge", edge_slot, [svc](caf::local_actor& sup) {
                       return http::spawn_edge(sup, svc);
@@ -192,6 +225,8 @@ caf::actor start_actors(caf::actor_system& system, storage::pg_pool& pool,
                                  runtime::supervisor_child(std::move(market_sup)),
                                  runtime::supervisor_child(std::move(llm_sup)),
                                  runtime::supervisor_child(std::move(health_sup)),
+                                 runtime::supervisor_child(std::move(stream_sup)),
+                                 runtime::supervisor_child(std::move(jobs_sup)),
                                  runtime::supervisor_child(std::move(edge_sup))}};
   return runtime::spawn_supervisor(system, std::move(root));
 }
@@ -230,7 +265,9 @@ int serve(const config::settings& s) {
   storage::pg_pool pool{pool_options_of(s)};
   storage::securities::register_statements(pool);
   storage::identity::register_statements(pool);
+  storage::candles::register_statements(pool);
   storage::llm::register_statements(pool);
+  storage::jobs::register_statements(pool);
   pool.export_metrics(telemetry::global_metrics());
   pool.start();
 
@@ -258,7 +295,16 @@ int serve(const config::settings& s) {
 
   http::services svc;
   protocol::slot_ptr<caf::actor> edge_slot;
-  auto root = start_actors(system, pool, s, svc, edge_slot, llm_client);
+  jobs::jobs_handles jobs_h;
+  caf::actor root;
+  try {
+    root = start_actors(system, pool, s, svc, edge_slot, llm_client, jobs_h);
+  } catch (const std::invalid_argument& e) {
+    telemetry::log_error("cannot start the jobs engine", {{"error", e.what()}});
+    llm_client->stop();
+    pool.stop();
+    return 2;
+  }
 
   auto routes = http::build_router();
   http::server server{server_options_of(s), *routes, http::make_dispatch(edge_slot)};
@@ -288,11 +334,14 @@ int serve(const config::settings& s) {
     telemetry::log_warn("shutdown timeout reached with requests in flight",
                         {{"in_flight", server.in_flight()}});
   server.stop();
+  // Running jobs get their own grace period; the leases of those that do not
+  // finish are released so another node takes them at once.
+  auto released = jobs::drain_jobs(system, jobs_h, std::chrono::seconds(s.jobs.shutdown_timeout_seconds));
   caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
   system.await_all_actors_done();
   llm_client->stop();
   pool.stop();
-  telemetry::log_info("stopped", {{"drained", drained}});
+  telemetry::log_info("stopped", {{"drained", drained}, {"jobs_released", released}});
   return 0;
 }
 

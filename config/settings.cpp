@@ -114,6 +114,17 @@ bool valid_origin(const std::string& origin) {
   return std::regex_match(origin, pattern);
 }
 
+bool valid_schedules(const std::string& text) {
+  static const std::regex entry{
+      R"(^\s*[a-z][a-z0-9_.]{0,63}\s*=\s*(@every [0-9]{1,6}[smhd]|@hourly|@daily|@weekly|@monthly|)"
+      R"([0-9*/,-]+( +[0-9*/,-]+){4})\s*$)"};
+  std::istringstream in{text};
+  std::string item;
+  while (std::getline(in, item, ';'))
+    if (item.find_first_not_of(" \t") != std::string::npos && !std::regex_match(item, entry)) return false;
+  return true;
+}
+
 const std::vector<key_spec>& key_specs() {
   static const std::vector<key_spec> specs = [] {
     std::vector<key_spec> v;
@@ -224,6 +235,18 @@ const std::vector<key_spec>& key_specs() {
                                                   }));
                            },
                            true));
+    v.push_back(int_key("jobs.concurrency", 1, 4096, member(&settings::jobs, &jobs_settings::concurrency)));
+    v.push_back(int_key("jobs.lease_seconds", 2, 3600, member(&settings::jobs, &jobs_settings::lease_seconds)));
+    v.push_back(int_key("jobs.poll_interval_ms", 10, 60000,
+                        member(&settings::jobs, &jobs_settings::poll_interval_ms)));
+    v.push_back(int_key("jobs.shutdown_timeout_seconds", 0, 3600,
+                        member(&settings::jobs, &jobs_settings::shutdown_timeout_seconds)));
+    // Syntax only here (config depends on nothing of ours); the jobs
+    // supervisor checks ranges and that each kind has a handler at start.
+    v.push_back(string_key("jobs.schedules",
+                           "kind=schedule entries separated by ';', schedule a 5-field cron line or "
+                           "@every <n>s|m|h|d, e.g. refresh_summaries=*/5 * * * *",
+                           member(&settings::jobs, &jobs_settings::schedules), valid_schedules));
     return v;
   }();
   return specs;

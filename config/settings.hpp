@@ -82,6 +82,17 @@ struct llm_settings {
   std::string key_encryption_key;
 };
 
+// Durable background jobs (issue 5).
+struct jobs_settings {
+  int concurrency = 64;           // jobs running at once per node
+  int lease_seconds = 30;         // a dead node's jobs are claimed again this long after its last renewal
+  int poll_interval_ms = 1000;    // fallback poll for due jobs (LISTEN/NOTIFY wakes the dispatcher at once)
+  int shutdown_timeout_seconds = 10;  // SIGTERM lets running jobs finish this long, then releases their leases
+  // Periodic jobs, "kind=schedule;...": 5-field cron in UTC (*, n, a-b, */s,
+  // lists) or @every <n>s|m|h|d; each tick runs once in the cluster.
+  std::string schedules = "refresh_summaries=*/5 * * * *";
+};
+
 struct settings {
   http_settings http;
   database_settings database;
@@ -90,6 +101,7 @@ struct settings {
   market_settings market;
   auth_settings auth;
   ratelimit_settings ratelimit;
+  jobs_settings jobs;
   llm_settings llm;
 };
 

@@ -22,19 +22,27 @@ bool plausible_secret(std::string_view s) {
 
 }  // namespace
 
+presented_credential api_key_credential(std::string_view key) {
+  using kind = presented_credential::kind;
+  if (!plausible_secret(key)) return {kind::malformed, {}};
+  return {kind::api_key, protocol::sha256_hex(key)};
+}
+
+presented_credential session_credential(std::string_view token) {
+  using kind = presented_credential::kind;
+  if (!plausible_secret(token)) return {kind::malformed, {}};
+  return {kind::session, protocol::sha256_hex(token)};
+}
+
 presented_credential credential_of(const request& req) {
   using kind = presented_credential::kind;
-  if (auto* key = req.header("x-api-key")) {
-    if (!plausible_secret(*key)) return {kind::malformed, {}};
-    return {kind::api_key, protocol::sha256_hex(*key)};
-  }
+  if (auto* key = req.header("x-api-key")) return api_key_credential(*key);
   if (auto* auth = req.header("authorization")) {
     if (!iequals_prefix(*auth, "bearer ")) return {kind::malformed, {}};
     std::string_view token{*auth};
     token.remove_prefix(7);
     while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-    if (!plausible_secret(token)) return {kind::malformed, {}};
-    return {kind::session, protocol::sha256_hex(token)};
+    return session_credential(token);
   }
   return {kind::none, {}};
 }

@@ -5,6 +5,7 @@
 #include "http/message.hpp"
 
 #include <string>
+#include <string_view>
 
 namespace delta::http {
 
@@ -14,5 +15,10 @@ struct presented_credential {
 };
 
 presented_credential credential_of(const request& req);
+
+// The same checks and hashing for a secret presented outside the headers
+// (the live stream's first message {"op":"auth", ...}).
+presented_credential api_key_credential(std::string_view key);
+presented_credential session_credential(std::string_view token);
 
 }  // namespace delta::http

@@ -11,6 +11,8 @@
 #include <caf/all.hpp>
 
 #include <ctime>
+#include <functional>
+#include <optional>
 #include <map>
 #include <unordered_map>
 
@@ -46,13 +48,21 @@ constexpr auto call_deadline = std::chrono::seconds(10);
 constexpr auto sweep_interval = std::chrono::milliseconds(500);
 constexpr auto key_cache_ttl = std::chrono::seconds(2);
 
+// What resolving a presented credential comes to: a principal (none for an
+// anonymous request), or the error to answer.
+struct resolution {
+  std::optional<protocol::principal> who;
+  std::optional<error_code> failure;
+};
+using resolved_fn = std::function<void(const resolution&)>;
+
 struct edge_state {
   static inline const char* name = "delta.edge";
   // Calls by deadline (most routes share one, so inserts land at the end).
   std::multimap<std::chrono::steady_clock::time_point, std::weak_ptr<pending_reply>> deadlines;
   credential_cache keys{key_cache_ttl, 100000};
-  // Calls waiting for the auth actor to resolve one key (lookups are shared).
-  std::unordered_map<std::string, std::vector<http_call_ptr>> key_lookups;
+  // Callers waiting for the auth actor to resolve one key (lookups are shared).
+  std::unordered_map<std::string, std::vector<resolved_fn>> key_lookups;
   caf::actor_addr subscribed_to;  // the auth actor that sends us invalidations
 };
 
@@ -109,63 +119,80 @@ void with_principal(edge_self self, const services& svc, const http_call_ptr& ca
           [call](const caf::error&) { reject(call, error_code::unavailable); });
 }
 
-void resolve_key(edge_self self, const services& svc, const http_call_ptr& call,
-                 const std::string& key_hash) {
+void resolve_key(edge_self self, const services& svc, const std::string& key_hash, resolved_fn then) {
   auto& st = self->state;
   auto hit = st.keys.find(key_hash, std::chrono::steady_clock::now(), std::time(nullptr));
   if (hit.hit) {
-    if (!hit.who) return reject(call, error_code::unauthorized);
-    return with_principal(self, svc, call, *hit.who);
+    if (!hit.who) return then({std::nullopt, error_code::unauthorized});
+    return then({*hit.who, std::nullopt});
   }
   auto& waiting = st.key_lookups[key_hash];
-  waiting.push_back(call);
+  waiting.push_back(std::move(then));
   if (waiting.size() > 1) return;
-  auto finish = [self, &svc, key_hash](std::optional<protocol::principal> who, error_code code) {
-    auto calls = std::move(self->state.key_lookups[key_hash]);
+  auto finish = [self, key_hash](const resolution& r) {
+    auto callers = std::move(self->state.key_lookups[key_hash]);
     self->state.key_lookups.erase(key_hash);
-    for (auto& c : calls) {
-      if (who) with_principal(self, svc, c, who);
-      else reject(c, code);
-    }
+    for (auto& c : callers) c(r);
   };
   self->request(svc.auth->get(), caf::infinite, protocol::resolve_key_atom::value, key_hash)
       .then(
           [self, key_hash, finish](const protocol::principal& who) {
             self->state.keys.put(key_hash, who, std::chrono::steady_clock::now());
-            finish(who, error_code::unauthorized);
+            finish({who, std::nullopt});
           },
           [self, key_hash, finish](const caf::error& err) {
             if (protocol::code_of(err) == protocol::errc::unauthorized) {
               self->state.keys.put(key_hash, std::nullopt, std::chrono::steady_clock::now());
-              return finish(std::nullopt, error_code::unauthorized);
+              return finish({std::nullopt, error_code::unauthorized});
             }
-            finish(std::nullopt, error_code::unavailable);
+            finish({std::nullopt, error_code::unavailable});
           });
 }
 
-void resolve_session(edge_self self, const services& svc, const http_call_ptr& call,
-                     const std::string& token_hash) {
+void resolve_session(edge_self self, const services& svc, const std::string& token_hash, resolved_fn then) {
   auto region = svc.sessions->get();
-  if (!region) return reject(call, error_code::unavailable);
+  if (!region) return then({std::nullopt, error_code::unavailable});
   self->request(region, caf::infinite, protocol::entity_atom::value, token_hash,
                 caf::make_message(protocol::resolve_atom::value))
-      .then([self, &svc, call](const protocol::principal& who) { with_principal(self, svc, call, who); },
-            [call](const caf::error& err) {
-              reject(call, protocol::code_of(err) == protocol::errc::unauthorized
-                               ? error_code::unauthorized
-                               : error_code::unavailable);
+      .then([then](const protocol::principal& who) { then({who, std::nullopt}); },
+            [then](const caf::error& err) {
+              then({std::nullopt, protocol::code_of(err) == protocol::errc::unauthorized
+                                      ? error_code::unauthorized
+                                      : error_code::unavailable});
             });
 }
 
-void handle_call(edge_self self, const services& svc, const http_call_ptr& call) {
-  auto& credential = call->credential;
+// Credentials -> principal, for HTTP requests and the live stream alike.
+void resolve_credential(edge_self self, const services& svc, const presented_credential& credential,
+                        resolved_fn then) {
   using kind = presented_credential::kind;
   switch (credential.type) {
-    case kind::none: return with_principal(self, svc, call, std::nullopt);
-    case kind::malformed: return reject(call, error_code::unauthorized);
-    case kind::api_key: return resolve_key(self, svc, call, credential.hash);
-    case kind::session: return resolve_session(self, svc, call, credential.hash);
+    case kind::none: return then({std::nullopt, std::nullopt});
+    case kind::malformed: return then({std::nullopt, error_code::unauthorized});
+    case kind::api_key: return resolve_key(self, svc, credential.hash, std::move(then));
+    case kind::session: return resolve_session(self, svc, credential.hash, std::move(then));
   }
+}
+
+void handle_call(edge_self self, const services& svc, const http_call_ptr& call) {
+  resolve_credential(self, svc, call->credential, [self, &svc, call](const resolution& r) {
+    if (r.failure) return reject(call, *r.failure);
+    with_principal(self, svc, call, r.who);
+  });
+}
+
+// The live stream's first-message authentication: a principal, or an error
+// (unauthorized for bad or missing credentials, unavailable otherwise).
+caf::typed_response_promise<protocol::principal> whois(edge_self self, const services& svc,
+                                                        const presented_credential& credential) {
+  auto promise = self->make_response_promise<protocol::principal>();
+  resolve_credential(self, svc, credential, [promise](const resolution& r) mutable {
+    if (r.who) return static_cast<void>(promise.deliver(*r.who));
+    auto code = !r.failure || *r.failure == error_code::unauthorized ? protocol::errc::unauthorized
+                                                                    : protocol::errc::unavailable;
+    promise.deliver(protocol::make_error(code));
+  });
+  return promise;
 }
 
 void sweep_deadlines(edge_state& st) {
@@ -207,6 +234,9 @@ caf::behavior edge_actor(edge_self self, services svc) {
         sweep_deadlines(self->state);
         ensure_subscribed(self, *shared);
         self->delayed_send(self, sweep_interval, sweep_deadlines_atom::value);
+      },
+      [self, shared](whois_atom, const presented_credential& credential) {
+        return whois(self, *shared, credential);
       },
       [self](protocol::invalidate_key_atom, const std::string& key_hash) {
         self->state.keys.forget_key(key_hash);

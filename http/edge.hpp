@@ -6,6 +6,7 @@
 // handler, which talks to the owning domain actors in protocol messages.
 
 #include "http/api_error.hpp"
+#include "http/credentials.hpp"
 #include "http/envelope.hpp"
 #include "http/rate_plan.hpp"
 #include "http/router.hpp"
@@ -13,10 +14,13 @@
 #include "protocol/actor_slot.hpp"
 #include "protocol/auth.hpp"
 #include "protocol/health.hpp"
+#include "protocol/jobs.hpp"
 #include "protocol/llm.hpp"
 #include "protocol/market.hpp"
 
 #include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
 #include <caf/event_based_actor.hpp>
 
 namespace delta::http {
@@ -32,8 +36,16 @@ struct services {
   protocol::slot_ptr<caf::actor> buckets_key;
   protocol::slot_ptr<protocol::entitlements_ptr> entitlements;
   protocol::slot_ptr<protocol::llm_gateway_actor> llm;
+  protocol::slot_ptr<protocol::jobs_actor> jobs;
+  protocol::slot_ptr<caf::actor> stream;        // the live stream's fan-out hub (protocol/stream.hpp)
   std::shared_ptr<const rate_settings> rates;
 };
+
+// (whois_atom, presented_credential) -> protocol::principal, or a delta error
+// (unauthorized, unavailable): the edge resolves a credential presented
+// outside an HTTP request (the live stream's first message) by the same
+// code and cache as a request's headers.
+using whois_atom = caf::atom_constant<caf::atom("whois")>;
 
 struct edge_context {
   caf::event_based_actor* self;
@@ -70,3 +82,5 @@ caf::actor spawn_edge(caf::local_actor& parent, services svc);
 dispatch_fn make_dispatch(protocol::slot_ptr<caf::actor> edge);
 
 }  // namespace delta::http
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(delta::http::presented_credential)

@@ -24,7 +24,8 @@ std::string utc_timestamp() {
 
 response ok_response(int status, const std::string& data_json, const std::string& request_id,
                      const std::optional<page_meta>& page,
-                     const std::optional<std::string>& next_link) {
+                     const std::optional<std::string>& next_link,
+                     const std::optional<std::string>& self_link) {
   std::string body;
   body.reserve(data_json.size() + 128);
   body += "{\"data\":";
@@ -39,9 +40,16 @@ response ok_response(int status, const std::string& data_json, const std::string
             std::to_string(page->limit) + ",\"offset\":" + std::to_string(page->offset);
   }
   body += '}';
-  if (next_link) {
-    body += ",\"links\":{\"next\":";
-    telemetry::append_json_string(body, *next_link);
+  if (next_link || self_link) {
+    body += ",\"links\":{";
+    if (self_link) {
+      body += "\"self\":";
+      telemetry::append_json_string(body, *self_link);
+    }
+    if (next_link) {
+      body += self_link ? ",\"next\":" : "\"next\":";
+      telemetry::append_json_string(body, *next_link);
+    }
     body += '}';
   }
   body += '}';

@@ -21,6 +21,7 @@ std::string utc_timestamp();
 
 response ok_response(int status, const std::string& data_json, const std::string& request_id,
                      const std::optional<page_meta>& page = std::nullopt,
-                     const std::optional<std::string>& next_link = std::nullopt);
+                     const std::optional<std::string>& next_link = std::nullopt,
+                     const std::optional<std::string>& self_link = std::nullopt);
 
 }  // namespace delta::http

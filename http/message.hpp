@@ -15,6 +15,8 @@ class value;
 
 namespace delta::http {
 
+class websocket_upgrade;  // http/websocket.hpp
+
 using header_list = std::vector<std::pair<std::string, std::string>>;  // names lower-case
 
 struct request {
@@ -27,6 +29,8 @@ struct request {
   std::string remote_address;
   std::string request_id;
   std::chrono::steady_clock::time_point received_at;
+  // Set when the client asks to upgrade on a WebSocket route.
+  std::shared_ptr<websocket_upgrade> websocket;
 
   const std::string* header(std::string_view lower_name) const {
     for (auto& [name, value] : headers)

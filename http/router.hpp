@@ -45,6 +45,7 @@ struct route {
   std::vector<std::string> tiers;     // empty: any tier
   std::string feature;                // empty: no entitlement needed
   std::chrono::seconds deadline{0};   // how long the edge waits for the handler; 0: the default
+  bool websocket = false;             // upgrades to WebSocket (request::websocket)
   std::vector<param_doc> params;
   std::vector<int> statuses;  // documented answers
   inline_handler answer_inline;
@@ -63,6 +64,9 @@ class route_builder {
   route_builder& feature(std::string f) { r_.feature = std::move(f); return *this; }
   // For handlers that wait on something slow by nature (an LLM call).
   route_builder& deadline(std::chrono::seconds d) { r_.deadline = d; return *this; }
+  // A WebSocket endpoint: an upgrade request reaches the handler with
+  // request::websocket set, and the handler answers 101 to accept it.
+  route_builder& websocket() { r_.websocket = true; return *this; }
   route_builder& param(param_doc p) { r_.params.push_back(std::move(p)); return *this; }
   route_builder& answers(std::vector<int> statuses) { r_.statuses = std::move(statuses); return *this; }
   route_builder& inline_answer(inline_handler h) { r_.answer_inline = std::move(h); return *this; }

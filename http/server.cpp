@@ -3,6 +3,7 @@
 #include "http/api_error.hpp"
 #include "http/request_id.hpp"
 #include "http/wire.hpp"
+#include "http/ws_session.hpp"
 #include "telemetry/json_log.hpp"
 #include "telemetry/metrics_registry.hpp"
 
@@ -11,6 +12,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -80,6 +82,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   telemetry::family<telemetry::counter>* requests = nullptr;
   std::unordered_map<const route*, route_metrics> per_route;  // immutable after construction
   telemetry::histogram* unmatched_latency = nullptr;
+  std::shared_ptr<websocket_registry> websockets = std::make_shared<websocket_registry>();
 
   void do_accept();
   void request_done() {
@@ -209,6 +212,25 @@ class session : public std::enable_shared_from_this<session> {
   std::string remote_;
   bool first_ = true;
   exchange_info info_;
+  // A WebSocket upgrade waiting for its route's answer (101 accepts it).
+  std::optional<bhttp::request<bhttp::string_body>> upgrade_request_;
+  std::shared_ptr<ws_endpoint> upgrade_;
+
+  // Whether the answer `res` accepts the pending upgrade; otherwise the
+  // upgrade is dropped (and a 101 while stopping becomes 503).
+  bool settle_upgrade(response& res) {
+    if (res.status == 101 && !srv_->draining.load()) return true;
+    upgrade_->refuse();
+    upgrade_.reset();
+    upgrade_request_.reset();
+    if (res.status == 101) res = error_response(make_api_error(error_code::unavailable), info_.request_id);
+    return false;
+  }
+  void start_websocket() {
+    auto ws = std::move(upgrade_);
+    ws->start(std::move(stream_), std::move(*upgrade_request_), info_.request_id);
+    upgrade_request_.reset();
+  }
 };
 
 class session_responder : public responder {
@@ -259,6 +281,8 @@ std::optional<api_error> check_json_body(request& req) {
 void session::handle(bhttp::request<bhttp::string_body> raw) {
   ++srv_->requests_in_flight;
   bool keep_alive = raw.keep_alive();
+  upgrade_request_.reset();
+  if (boost::beast::websocket::is_upgrade(raw)) upgrade_request_ = raw;  // a header block: cheap
   auto req = to_request(std::move(raw), remote_);
   info_ = {};
   info_.started = req.received_at;
@@ -298,12 +322,18 @@ void session::handle(bhttp::request<bhttp::string_body> raw) {
   if (rt.body == body_kind::json)
     if (auto problem = check_json_body(req)) return finish(error_response(*problem, req.request_id));
   if (rt.answer_inline) return finish(rt.answer_inline(req, match.params));
+  if (rt.websocket && upgrade_request_) {
+    upgrade_ = make_ws_endpoint(stream_.get_executor(), srv_->options.websocket, srv_->options.idle_timeout,
+                                srv_->websockets);
+    req.websocket = upgrade_;
+  }
   auto target = std::make_shared<session_responder>(shared_from_this(), stream_.get_executor());
   auto reply = std::make_shared<pending_reply>(std::move(target), req.request_id);
   srv_->dispatch(rt, req, match.params, std::move(reply));
 }
 
 void session::finish(response res) {
+  bool upgrading = upgrade_ && settle_upgrade(res);
   auto elapsed = std::chrono::steady_clock::now() - info_.started;
   double ms = std::chrono::duration<double, std::milli>(elapsed).count();
   srv_->cors.decorate(info_.has_origin ? &info_.origin : nullptr, res);
@@ -325,6 +355,7 @@ void session::finish(response res) {
                                     {"duration_ms", ms},
                                     {"remote", remote_}});
   srv_->request_done();
+  if (upgrading) return start_websocket();
   write(std::move(wire), keep);
 }
 
@@ -375,11 +406,17 @@ void server::stop_accepting() {
     closed.set_value();
   });
   closed.get_future().wait();
+  impl_->websockets->close_all(protocol::close_code::going_away, "server shutting down");
 }
 
 bool server::wait_idle(std::chrono::milliseconds timeout) {
-  std::unique_lock lock{impl_->idle_mutex};
-  return impl_->idle_cv.wait_for(lock, timeout, [this] { return impl_->requests_in_flight.load() <= 0; });
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  {
+    std::unique_lock lock{impl_->idle_mutex};
+    if (!impl_->idle_cv.wait_until(lock, deadline, [this] { return impl_->requests_in_flight.load() <= 0; }))
+      return false;
+  }
+  return impl_->websockets->wait_empty(deadline);
 }
 
 void server::stop() {

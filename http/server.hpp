@@ -8,6 +8,7 @@
 
 #include "http/cors.hpp"
 #include "http/router.hpp"
+#include "http/websocket.hpp"
 
 #include <chrono>
 #include <functional>
@@ -26,6 +27,7 @@ struct server_options {
   std::chrono::seconds header_timeout{10};
   std::vector<std::string> cors_allowed_origins;
   bool access_log = true;
+  websocket_limits websocket;
 };
 
 using dispatch_fn = std::function<void(const route&, request&, path_params&, reply_ptr)>;
@@ -39,9 +41,11 @@ class server {
   // address cannot be bound. Returns the bound port.
   unsigned short start();
 
-  // Stops accepting; responses from now on close their connection.
+  // Stops accepting; responses from now on close their connection, and
+  // every open WebSocket is closed with 1001 (going away).
   void stop_accepting();
-  // Waits until no request is in flight, at most `timeout`; true when idle.
+  // Waits until no request is in flight and every WebSocket has finished
+  // closing, at most `timeout`; true when idle.
   bool wait_idle(std::chrono::milliseconds timeout);
   // Closes every connection and joins the threads.
   void stop();

@@ -3,9 +3,11 @@
 #include "protocol/auth.hpp"
 #include "protocol/errors.hpp"
 #include "protocol/health.hpp"
+#include "protocol/jobs.hpp"
 #include "protocol/llm.hpp"
 #include "protocol/market.hpp"
 #include "protocol/ratelimit.hpp"
+#include "protocol/stream.hpp"
 
 namespace delta::protocol {
 
@@ -43,6 +45,24 @@ void register_types(caf::actor_system_config& cfg) {
       .add_message_type<breaker_list>("delta.breaker_list")
       .add_message_type<gate_pass>("delta.gate_pass")
       .add_message_type<gate_outcome>("delta.gate_outcome");
+  cfg.add_message_type<job_view>("delta.job_view")
+      .add_message_type<job_request>("delta.job_request")
+      .add_message_type<job_query>("delta.job_query")
+      .add_message_type<job_page>("delta.job_page")
+      .add_message_type<job_event>("delta.job_event");
+  cfg.add_message_type<candle>("delta.candle")
+      .add_message_type<std::vector<candle>>("delta.candle_list")
+      .add_message_type<candle_batch>("delta.candle_batch")
+      .add_message_type<upsert_counts>("delta.upsert_counts")
+      .add_message_type<bar_range>("delta.bar_range")
+      .add_message_type<price_query>("delta.price_query")
+      .add_message_type<indicator_spec>("delta.indicator_spec")
+      .add_message_type<indicator_query>("delta.indicator_query")
+      .add_message_type<indicator_point>("delta.indicator_point")
+      .add_message_type<indicator_series>("delta.indicator_series")
+      .add_message_type<indicator_report>("delta.indicator_report");
+  cfg.add_message_type<stream_event>("delta.stream_event")
+      .add_message_type<stream_filter>("delta.stream_filter");
   cfg.add_error_category(error_category, [](std::uint8_t code, caf::atom_value,
                                             const caf::message& ctx) {
     return "delta:" + to_string(static_cast<errc>(code)) +

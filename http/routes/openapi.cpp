@@ -31,6 +31,7 @@ json::object error_schema() {
 
 std::string description_of(int status) {
   switch (status) {
+    case 101: return "Switching Protocols: the WebSocket is open";
     case 200: return "OK";
     case 201: return "Created";
     case 202: return "Accepted";
@@ -142,6 +143,8 @@ std::unique_ptr<router> build_router() {
   add_platform_routes(*r);
   add_llm_admin_routes(*r);
   add_signals_routes(*r);
+  add_jobs_routes(*r);
+  add_stream_routes(*r);
   auto document = std::make_shared<std::string>();
   r->get("/openapi.json")
       .summary("This OpenAPI 3 document", "operations")

@@ -15,6 +15,8 @@ void add_users_routes(router& r);
 void add_platform_routes(router& r);
 void add_llm_admin_routes(router& r);
 void add_signals_routes(router& r);
+void add_jobs_routes(router& r);
+void add_stream_routes(router& r);
 
 // The OpenAPI 3 document of a route table.
 std::string openapi_document(const router& r);

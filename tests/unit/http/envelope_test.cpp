@@ -53,6 +53,17 @@ TEST(OkResponse, AddsTheNextLinkOnlyWhenGiven) {
             "/api/v2/market/securities?limit=5&offset=5");
 }
 
+TEST(OkResponse, AddsTheSelfLinkAloneOrWithNext) {
+  auto only = json::parse(ok_response(202, "{}", "r", std::nullopt, std::nullopt, std::string{"/api/v2/jobs/j1"}).body)
+                  .as_object();
+  EXPECT_EQ(only.at("links").as_object().at("self").as_string(), "/api/v2/jobs/j1");
+  EXPECT_FALSE(only.at("links").as_object().contains("next"));
+  auto both = json::parse(ok_response(200, "[]", "r", std::nullopt, std::string{"/n"}, std::string{"/s"}).body)
+                  .as_object();
+  EXPECT_EQ(both.at("links").as_object().at("self").as_string(), "/s");
+  EXPECT_EQ(both.at("links").as_object().at("next").as_string(), "/n");
+}
+
 TEST(OkResponse, EscapesTheRequestId) {
   auto doc = json::parse(ok_response(200, "null", "a\"b\\c").body).as_object();
   EXPECT_EQ(doc.at("meta").as_object().at("request_id").as_string(), "a\"b\\c");

@@ -112,6 +112,64 @@ bool same(const admit_decision& a, const admit_decision& b) {
          std::tie(b.allowed, b.limit, b.remaining, b.reset_seconds, b.retry_after_seconds);
 }
 
+// ---- market data ----
+bool same(const candle& a, const candle& b) {
+  return std::tie(a.ts, a.open, a.high, a.low, a.close, a.volume) ==
+         std::tie(b.ts, b.open, b.high, b.low, b.close, b.volume);
+}
+bool same(const indicator_spec& a, const indicator_spec& b);
+bool same(const indicator_point& a, const indicator_point& b);
+bool same(const indicator_series& a, const indicator_series& b);
+template <class T>
+bool same_items(const std::vector<T>& a, const std::vector<T>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!same(a[i], b[i])) return false;
+  return true;
+}
+bool same(const std::vector<candle>& a, const std::vector<candle>& b) { return same_items(a, b); }
+bool same(const candle_batch& a, const candle_batch& b) {
+  return a.ticker == b.ticker && same(a.candles, b.candles);
+}
+bool same(const upsert_counts& a, const upsert_counts& b) {
+  return std::tie(a.inserted, a.updated) == std::tie(b.inserted, b.updated);
+}
+bool same(const bar_range& a, const bar_range& b) {
+  return std::tie(a.timeframe_seconds, a.from, a.to, a.limit) ==
+         std::tie(b.timeframe_seconds, b.from, b.to, b.limit);
+}
+bool same(const price_query& a, const price_query& b) {
+  return a.ticker == b.ticker && same(a.range, b.range);
+}
+bool same(const indicator_spec& a, const indicator_spec& b) {
+  return std::tie(a.kind, a.period, a.slow, a.signal, a.k, a.key) ==
+         std::tie(b.kind, b.period, b.slow, b.signal, b.k, b.key);
+}
+bool same(const indicator_point& a, const indicator_point& b) {
+  return std::tie(a.ts, a.a, a.b, a.c) == std::tie(b.ts, b.a, b.b, b.c);
+}
+bool same(const indicator_series& a, const indicator_series& b) {
+  return same(a.spec, b.spec) && same_items(a.points, b.points);
+}
+bool same(const indicator_query& a, const indicator_query& b) {
+  return a.ticker == b.ticker && same(a.range, b.range) && same_items(a.specs, b.specs);
+}
+bool same(const indicator_report& a, const indicator_report& b) { return same_items(a.series, b.series); }
+
+indicator_spec macd_spec() {
+  return {static_cast<std::uint8_t>(indicator_kind::macd), 12, 26, 9, 0, "macd:12:26:9"};
+}
+indicator_spec bbands_spec() {
+  return {static_cast<std::uint8_t>(indicator_kind::bbands), 20, 0, 0, 2.5, "bbands:20:2.5"};
+}
+bar_range hourly_range() {
+  bar_range r;
+  r.timeframe_seconds = 3600;
+  r.from = std::int64_t{1795341600};
+  r.limit = 1000;
+  return r;
+}
+
 security apple() {
   return {"42", "AAPL", "Apple Inc.", "equity", std::string{"NASDAQ"}, "USD", true};
 }
@@ -300,6 +358,26 @@ TEST_F(ProtocolRoundTrip, EveryIdentityAndRateLimitTypeCrossesNodesInsideAMessag
   expect_message_round_trip(limit_spec{"rate", limit_kind::gcra, 60, 60000, 120});
   expect_message_round_trip(two_limits());
   expect_message_round_trip(rejection());
+}
+
+TEST_F(ProtocolRoundTrip, EveryMarketDataTypeCrossesNodesInsideAMessage) {
+  candle bar{1795341600, 100.25, 101.5, -3.75, 0.1, 1e-9};
+  expect_message_round_trip(bar);
+  expect_message_round_trip(std::vector<candle>{bar, {1795341660, 1, 2, 0.5, 1.5, 0}});
+  expect_message_round_trip(candle_batch{"BTC-USD", {bar}});
+  expect_message_round_trip(upsert_counts{9999, 1});
+  expect_message_round_trip(hourly_range());
+  expect_message_round_trip(bar_range{});  // from and to absent
+  expect_message_round_trip(price_query{"BRK.B", hourly_range()});
+  expect_message_round_trip(macd_spec());
+  expect_message_round_trip(indicator_query{"AAPL", hourly_range(), {macd_spec(), bbands_spec()}});
+  expect_message_round_trip(indicator_point{1795341600, 1.5, -2.5, 0.125});
+  indicator_series series{bbands_spec(), {{1795341600, 3, 2, 1}, {1795345200, 4, 3, 2}}};
+  expect_message_round_trip(series);
+  expect_message_round_trip(indicator_report{{series, {macd_spec(), {}}}});
+  auto range = round_trip(hourly_range());
+  EXPECT_FALSE(range.to);
+  EXPECT_EQ(*range.from, 1795341600);
 }
 
 TEST_F(ProtocolRoundTrip, DeltaErrorsKeepTheirCodeAcrossNodes) {

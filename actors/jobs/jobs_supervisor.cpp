@@ -1,0 +1,82 @@
+#include "actors/jobs/jobs_supervisor.hpp"
+
+#include "actors/jobs/dispatcher.hpp"
+#include "actors/jobs/jobs_api.hpp"
+#include "actors/jobs/messages.hpp"
+#include "actors/jobs/schedule.hpp"
+#include "actors/jobs/scheduler.hpp"
+
+#include <caf/all.hpp>
+
+#include <unistd.h>
+
+#include <random>
+#include <stdexcept>
+
+namespace delta::jobs {
+
+namespace {
+
+std::vector<named_schedule> checked_schedules(const jobs_options& o, const handler_registry& handlers) {
+  std::string why;
+  auto schedules = parse_schedules(o.schedules, &why);
+  if (!schedules) throw std::invalid_argument{"jobs.schedules: " + why};
+  for (auto& s : *schedules)
+    if (!handlers.has(s.kind)) throw std::invalid_argument{"jobs.schedules: no handler for kind " + s.kind};
+  return *schedules;
+}
+
+template <class Handle, class Spawn>
+runtime::child_spec published(std::string name, protocol::slot_ptr<Handle> slot, Spawn spawn) {
+  return {std::move(name), runtime::restart_policy::permanent, [slot, spawn](caf::local_actor& sup) {
+            Handle handle = spawn(sup);
+            slot->set(handle);
+            return caf::actor_cast<caf::actor>(handle);
+          }};
+}
+
+}  // namespace
+
+std::string make_node_id() {
+  char host[64] = {};
+  gethostname(host, sizeof host - 1);
+  std::random_device rd;
+  char suffix[9];
+  std::snprintf(suffix, sizeof suffix, "%08x", rd());
+  return std::string{host} + "-" + std::to_string(getpid()) + "-" + suffix;
+}
+
+runtime::supervisor_spec jobs_supervisor(storage::pg_pool& pool, jobs_options o,
+                                         std::shared_ptr<const handler_registry> handlers, jobs_handles handles) {
+  auto schedules = checked_schedules(o, *handlers);
+  auto entities = std::make_shared<entity_config>();
+  entities->pool = &pool;
+  entities->node = o.node_id.empty() ? make_node_id() : o.node_id;
+  entities->handlers = handlers;
+  entities->lease = lease_policy{o.lease};  // throws when too short
+  entities->backoff = retry_backoff{o.backoff};
+  entities->events = o.events;
+  dispatcher_config d{o.concurrency, o.poll_interval, std::chrono::seconds(5), o.listen_url,
+                      std::shared_ptr<const entity_config>(entities)};
+  return {"jobs",
+          {published("dispatcher", handles.dispatcher,
+                     [d](caf::local_actor& sup) { return spawn_dispatcher(sup, d); }),
+           published("scheduler", std::make_shared<protocol::actor_slot<caf::actor>>(),
+                     [&pool, schedules](caf::local_actor& sup) { return spawn_scheduler(sup, pool, schedules); }),
+           published("api", handles.api,
+                     [&pool, handlers](caf::local_actor& sup) { return spawn_jobs_api(sup, pool, handlers); })}};
+}
+
+std::int64_t drain_jobs(caf::actor_system& system, const jobs_handles& handles, std::chrono::milliseconds timeout) {
+  auto dispatcher = handles.dispatcher->get();
+  if (!dispatcher) return -1;
+  caf::scoped_actor self{system};
+  std::int64_t released = -1;
+  // The release itself needs a round trip after the timeout: allow for it.
+  self->request(dispatcher, timeout + std::chrono::seconds(10), drain_atom::value,
+                static_cast<std::int64_t>(timeout.count()))
+      .receive([&](std::int64_t n) { released = n; }, [](caf::error&) {});
+  return released;
+}
+
+}  // namespace delta::jobs
