@@ -10,6 +10,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include <optional>
+#include <vector>
 
 namespace delta::http {
 
@@ -36,10 +37,16 @@ void websocket_registry::close_all(std::uint16_t code, const std::string& reason
   std::vector<std::weak_ptr<protocol::stream_sink>> open;
   {
     std::lock_guard guard{mutex_};
+    closing_.emplace(code, reason);
     for (auto& [id, s] : sessions_) open.push_back(s);
   }
   for (auto& weak : open)
     if (auto s = weak.lock()) s->close(code, reason);
+}
+
+std::optional<std::pair<std::uint16_t, std::string>> websocket_registry::closing() {
+  std::lock_guard guard{mutex_};
+  return closing_;
 }
 
 bool websocket_registry::wait_empty(std::chrono::steady_clock::time_point deadline) {
@@ -139,6 +146,8 @@ class ws_session final : public ws_endpoint, public std::enable_shared_from_this
     }));
     registry_id_ = registry_->add(weak_from_this());
     ws_->async_accept(upgrade, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+    // Accepted just as the server began to stop: close at once after the handshake.
+    if (auto closing = registry_->closing()) begin_close(closing->first, closing->second, true);
   }
 
   void refuse() override {

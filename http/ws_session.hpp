@@ -17,6 +17,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
 
 namespace delta::http {
 
@@ -25,8 +28,10 @@ class websocket_registry {
  public:
   std::uint64_t add(std::weak_ptr<protocol::stream_sink> session);
   void remove(std::uint64_t id);
-  // Closes every open session with `code`.
+  // Closes every open session with `code`, and sessions added later too.
   void close_all(std::uint16_t code, const std::string& reason);
+  // Since close_all: the code and reason a new session is to close with.
+  std::optional<std::pair<std::uint16_t, std::string>> closing();
   // True when none is open (any more) before `deadline`.
   bool wait_empty(std::chrono::steady_clock::time_point deadline);
 
@@ -35,6 +40,7 @@ class websocket_registry {
   std::condition_variable empty_;
   std::map<std::uint64_t, std::weak_ptr<protocol::stream_sink>> sessions_;
   std::uint64_t next_ = 1;
+  std::optional<std::pair<std::uint16_t, std::string>> closing_;
 };
 
 class ws_endpoint : public websocket_upgrade {

@@ -20,13 +20,12 @@ import unittest
 from tests.e2e.harness import (PROJECT_ROOT, RFC3339_UTC_RE, Deltad, DeltaTestCase, HarnessError,
                                drop_database, fresh_database, parse_prometheus, poll_until,
                                prepare_database, psql)
-from tests.e2e.test_llm_stub import LlmStub
+from tests.e2e.test_llm_stub import LlmStub, point_llm_rows_at
 
 REPORTS = "/api/v2/signals/research/{}/reports"
 BACKTESTS = "/api/v2/signals/backtests"
 JOBS = "/api/v2/jobs/"
 ADMIN_JOBS = "/api/v2/platform/admin/jobs"
-SEEDED_PORT = "127.0.0.1:18090"
 JOB_FIELDS = {"job_id", "kind", "status", "progress", "attempts", "max_attempts", "result", "error",
               "created_at", "started_at", "finished_at"}
 FINISHED = {"succeeded", "dead", "cancelled"}
@@ -53,9 +52,7 @@ class JobsTest(DeltaTestCase):
         cls.addClassCleanup(drop_database, cls.db_url)
         prepare_database(cls.db_url)
         psql(cls.db_url, file=demo_candles_file())
-        port = f"127.0.0.1:{cls.stub.port}"
-        for table in ("llm_model_routing", "llm_fallback_chain", "llm_evaluators"):
-            psql(cls.db_url, f"UPDATE {table} SET base_url = replace(base_url, '{SEEDED_PORT}', '{port}')")
+        point_llm_rows_at(cls.db_url, cls.stub)
         cls.deltad = Deltad(cls.db_url, prepare=False, demo_llm_key="sk-jobs-e2e",
                             llm__retry_base_ms=1, llm__retry_cap_ms=5, llm__max_attempts=1,
                             llm__breaker_failure_threshold=1000,

@@ -25,10 +25,10 @@ import secrets
 import time
 import unittest
 
-from tests.e2e.harness import (DEMO_AUTH, RFC3339_UTC_RE, Deltad, DeltaTestCase, HarnessError,
+from tests.e2e.harness import (DEMO_AUTH, RFC3339_UTC_RE, Deltad, DeltaTestCase,
                                drop_database, free_port, fresh_database, parse_prometheus,
                                parse_responses, poll_until, prepare_database, psql)
-from tests.e2e.test_llm_stub import LlmStub
+from tests.e2e.test_llm_stub import LlmStub, point_llm_rows_at
 
 EXPLAIN = "/api/v2/signals/explain"
 LLM_ADMIN = "/api/v2/platform/admin/llm"
@@ -40,7 +40,6 @@ OPENAI_PATH = "/v1/chat/completions"
 ANTHROPIC_PATH = "/v1/messages"
 JSON = {"Content-Type": "application/json"}
 KEY_ENV = "DELTA_DEMO_LLM_KEY"
-SEEDED_PORT = "127.0.0.1:18090"
 EFFECT_TIMEOUT = 5.0        # "takes effect within 5 s"
 COOLDOWN = 2                # llm.breaker_cooldown_seconds below
 THRESHOLD = 3               # llm.breaker_failure_threshold below
@@ -103,14 +102,7 @@ class LlmGatewayTest(DeltaTestCase):
         cls.db_url = fresh_database()
         cls.addClassCleanup(drop_database, cls.db_url)
         prepare_database(cls.db_url)
-        port = f"127.0.0.1:{cls.stub.port}"
-        for table in ("llm_model_routing", "llm_fallback_chain", "llm_evaluators"):
-            psql(cls.db_url, f"UPDATE {table} SET base_url = replace(base_url, '{SEEDED_PORT}', '{port}')")
-        left = psql(cls.db_url, "SELECT count(*) FROM (SELECT base_url FROM llm_model_routing UNION ALL "
-                                "SELECT base_url FROM llm_fallback_chain UNION ALL "
-                                f"SELECT base_url FROM llm_evaluators) u WHERE base_url LIKE '%{SEEDED_PORT}%'")
-        if left.strip() != "0":
-            raise HarnessError(f"{left.strip()} routing rows still name {SEEDED_PORT}")
+        point_llm_rows_at(cls.db_url, cls.stub)
         cls.provider_key = "sk-e2e-" + secrets.token_hex(16)
         cls.vault_key = secrets.token_hex(32)   # llm.key_encryption_key: seals literal api_keys
         cls.deltad = WatchedDeltad(

@@ -43,6 +43,25 @@ def stub_binary():
     return path
 
 
+# Where migration 0003 points every routing row, fallback and evaluator.
+SEEDED_STUB = "127.0.0.1:18090"
+
+
+def point_llm_rows_at(db_url, stub):
+    """Re-point every LLM routing row, fallback and evaluator of a migrated
+    database from the demo stub (127.0.0.1:18090) at `stub` (an LlmStub);
+    run it before deltad starts. Raises if a row still names the demo port."""
+    from tests.e2e.harness import HarnessError, psql  # the stub's own tests need no database
+    port = f"127.0.0.1:{stub.port}"
+    for table in ("llm_model_routing", "llm_fallback_chain", "llm_evaluators"):
+        psql(db_url, f"UPDATE {table} SET base_url = replace(base_url, '{SEEDED_STUB}', '{port}')")
+    left = psql(db_url, "SELECT count(*) FROM (SELECT base_url FROM llm_model_routing UNION ALL "
+                        "SELECT base_url FROM llm_fallback_chain UNION ALL "
+                        f"SELECT base_url FROM llm_evaluators) u WHERE base_url LIKE '%{SEEDED_STUB}%'")
+    if left.strip() != "0":
+        raise HarnessError(f"{left.strip()} routing rows still name {SEEDED_STUB}")
+
+
 class LlmStub:
     """One llm-stub process on a free port (--port 0)."""
 

@@ -7,9 +7,15 @@ close 1008 after the auth timeout), ping/pong, subscribe/unsubscribe, bad
 messages answered with errors on an open connection, the message size limit
 (close 1009), the subscriptions limit, metrics, and close 1001 on SIGTERM.
 
-Event delivery and the slow-client close (1008) need a publisher; until one
-is wired into deltad they are tested at the actor level
-(tests/unit/actors/stream/stream_hub_test.cpp)."""
+A real event end to end: a research report job hangs in tools/llm-stub
+while its owner, another user and an admin subscribe to it; cancelling it
+publishes `cancelled` through the jobs engine and the stream hub to the
+owner and the admin only. The slow-client close (1008) needs a publisher
+the test can drive fast; it is tested at the actor level
+(tests/unit/actors/stream/stream_hub_test.cpp) with the real send-queue
+policy (tests/unit/http/send_queue_test.cpp).
+
+Needs DELTAD, DELTA_TEST_DATABASE_URL and LLM_STUB (ctest sets them)."""
 
 import base64
 import hashlib
@@ -20,7 +26,8 @@ import socket
 import struct
 
 from tests.e2e.harness import (DEMO_KEY, DEMO_USER_ID, REQUEST_ID_RE, Deltad, DeltaTestCase,
-                               Response, prepare_database)
+                               Response, poll_until, prepare_database, psql)
+from tests.e2e.test_llm_stub import LlmStub
 
 PATH = "/api/v2/stream"
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -418,6 +425,77 @@ class MessagesTest(StreamCase):
     def test_the_route_is_in_the_openapi_document(self):
         doc = self.deltad.get("/openapi.json").json
         self.assertIn("101", doc["paths"][PATH]["get"]["responses"])
+
+
+class JobEventTest(StreamCase):
+    start_server = False
+    SEEDED_PORT = "127.0.0.1:18090"   # the demo routing rows' stub address
+    PRIMARY = "stub-primary"          # report_generate's first endpoint
+
+    @classmethod
+    def setUpClass(cls):
+        super(StreamCase, cls).setUpClass()
+        cls.stub = LlmStub().start()
+        cls.addClassCleanup(cls.stub.stop)
+        prepare_database(cls.db_url)
+        for table in ("llm_model_routing", "llm_fallback_chain", "llm_evaluators"):
+            psql(cls.db_url, f"UPDATE {table} SET base_url = replace(base_url, '{cls.SEEDED_PORT}', "
+                             f"'127.0.0.1:{cls.stub.port}')")
+        cls.deltad = Deltad(cls.db_url, prepare=False, demo_llm_key="sk-stream-e2e", llm__max_attempts=1,
+                            **GENEROUS_IP_LIMIT)
+        cls.deltad.remember_secret("sk-stream-e2e", "provider key")
+        cls.addClassCleanup(cls.deltad.close)
+        cls.deltad.start()
+        cls.deltad.wait_serving()
+        cls.owner = cls.deltad.add_user(tier="analyst")
+        cls.other = cls.deltad.add_user(tier="analyst")
+        cls.admin = cls.deltad.add_user(tier="research", role="admin")
+
+    def tearDown(self):
+        self.stub.control(mode="ok", fail_next=0, models={})
+        super().tearDown()
+
+    def job_status(self, job_id):
+        r = self.deltad.request("GET", f"/api/v2/jobs/{job_id}", self.owner.bearer, anonymous=True)
+        self.assertEqual(r.status, 200, r.body)
+        return r.json["data"]["status"]
+
+    def subscribe(self, user, job_id):
+        ws = self.connect_open(user.bearer)
+        reply = ws.request({"op": "subscribe", "channel": "jobs", "filters": {"job_id": job_id}})
+        self.assertEqual(reply["type"], "subscribed", reply)
+        return ws, reply["subscription_id"]
+
+    def next_event(self, ws, subscription_id, job_id, status):
+        """Events of the job up to the one with `status`; returns that one."""
+        while True:
+            message = ws.recv()
+            self.assertEqual(message["type"], "event", message)
+            self.assertEqual(message["channel"], "jobs")
+            self.assertEqual(message["subscription_id"], subscription_id)
+            self.assertEqual(message["data"]["job_id"], job_id)
+            if message["data"]["status"] == status:
+                return message["data"]
+
+    def test_a_job_event_reaches_its_owner_and_admins_only(self):
+        self.stub.control(models={self.PRIMARY: {"mode": "hang"}})
+        r = self.deltad.request("POST", "/api/v2/signals/research/MSFT/reports", self.owner.bearer,
+                                {"report_type": "summary"}, anonymous=True)
+        self.assertEqual(r.status, 202, r.body)
+        job_id = r.json["data"]["job_id"]
+        poll_until(lambda: self.job_status(job_id) == "running", WAIT, f"job {job_id} running")
+        owner, owner_sub = self.subscribe(self.owner, job_id)
+        other, _ = self.subscribe(self.other, job_id)
+        admin, admin_sub = self.subscribe(self.admin, job_id)
+        r = self.deltad.request("DELETE", f"/api/v2/jobs/{job_id}", self.owner.bearer, anonymous=True)
+        self.assertEqual(r.status, 200, r.body)
+        data = self.next_event(owner, owner_sub, job_id, "cancelled")
+        self.assertEqual(data["kind"], "research_report")
+        self.assertNotIn("result", data)
+        self.assertEqual(self.next_event(admin, admin_sub, job_id, "cancelled"), data)
+        # The hub handled the event before the owner got it; anything it had
+        # queued for the other user would come before this pong.
+        self.assertEqual(other.request({"op": "ping"}), {"type": "pong"})
 
 
 class ShutdownTest(DeltaTestCase):

@@ -6,9 +6,7 @@
 #include <gtest/gtest.h>
 
 using namespace delta::stream;
-using delta::protocol::stream_event;
 using delta::protocol::stream_filter;
-using delta::protocol::stream_subscriber;
 
 namespace {
 
@@ -66,6 +64,6 @@ TEST(StreamFilter, AnOwnedDecisionReachesItsOwnerAndAdminsOnly) {
 }
 
 TEST(StreamFilter, ASubscriberWithoutAUserIdNeverOwnsAnything) {
-  EXPECT_FALSE(visible_to(job("j1", "u-alice"), stream_subscriber{"", false}));
-  EXPECT_FALSE(visible_to(decision("A", "m", "t", "u-alice"), stream_subscriber{"", false}));
+  EXPECT_FALSE(visible_to(job("j1", "u-alice"), delta::protocol::stream_subscriber{"", false}));
+  EXPECT_FALSE(visible_to(decision("A", "m", "t", "u-alice"), delta::protocol::stream_subscriber{"", false}));
 }

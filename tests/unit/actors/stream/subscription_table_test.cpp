@@ -8,9 +8,6 @@
 #include <algorithm>
 
 using namespace delta::stream;
-using delta::protocol::stream_event;
-using delta::protocol::stream_filter;
-using delta::protocol::stream_subscriber;
 
 namespace {
 
