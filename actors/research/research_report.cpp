@@ -3,6 +3,8 @@
 #include "protocol/errors.hpp"
 
 #include <boost/json.hpp>
+#include <algorithm>
+#include <chrono>
 #include <caf/all.hpp>
 
 namespace delta::research {
@@ -47,13 +49,15 @@ class research_report_handler : public jobs::job_handler {
     auto gateway = gateway_->get();
     if (!gateway) return ctx.fail("the LLM gateway is not running", true);
     ctx.progress(10);
+    tick(ctx);
     auto prompt = report_prompt(request->ticker, request->name, request->report_type, ctx.job().job_id);
     // The entity ignores outcomes reported after a cancel, so the late
     // answer of a cancelled job is dropped there.
     ctx.self()
         ->request(gateway, caf::infinite, protocol::llm_complete_atom::value, std::move(prompt))
         .then(
-            [&ctx, request = *request](const protocol::llm_answer& a) {
+            [this, &ctx, request = *request](const protocol::llm_answer& a) {
+              answered_ = true;
               if (ctx.cancelling()) return;
               ctx.progress(90);
               ctx.succeed(json::serialize(json::object{{"ticker", request.ticker},
@@ -62,14 +66,29 @@ class research_report_handler : public jobs::job_handler {
                                                        {"model", a.model},
                                                        {"provider", a.provider}}));
             },
-            [&ctx](const caf::error& err) {
+            [this, &ctx](const caf::error& err) {
+              answered_ = true;
               if (ctx.cancelling()) return;
               ctx.fail("LLM gateway: " + protocol::to_string(protocol::code_of(err)), true);
             });
   }
 
  private:
+  // While the model writes (reports take seconds to minutes), progress
+  // creeps from 10 towards 80 once a second, so subscribers of the job see
+  // it alive; the answer jumps it to 90 and success to 100.
+  void tick(jobs::job_context& ctx) {
+    ctx.after(std::chrono::seconds(1), [this, &ctx] {
+      if (answered_ || ctx.cancelling()) return;
+      percent_ = std::min(80, percent_ + 10);
+      ctx.progress(percent_);
+      tick(ctx);
+    });
+  }
+
   protocol::slot_ptr<protocol::llm_gateway_actor> gateway_;
+  bool answered_ = false;
+  int percent_ = 10;
 };
 
 }  // namespace

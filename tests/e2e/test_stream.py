@@ -26,8 +26,8 @@ import socket
 import struct
 
 from tests.e2e.harness import (DEMO_KEY, DEMO_USER_ID, REQUEST_ID_RE, Deltad, DeltaTestCase,
-                               Response, poll_until, prepare_database, psql)
-from tests.e2e.test_llm_stub import LlmStub
+                               Response, poll_until, prepare_database)
+from tests.e2e.test_llm_stub import LlmStub, point_llm_rows_at
 
 PATH = "/api/v2/stream"
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -429,7 +429,6 @@ class MessagesTest(StreamCase):
 
 class JobEventTest(StreamCase):
     start_server = False
-    SEEDED_PORT = "127.0.0.1:18090"   # the demo routing rows' stub address
     PRIMARY = "stub-primary"          # report_generate's first endpoint
 
     @classmethod
@@ -438,9 +437,7 @@ class JobEventTest(StreamCase):
         cls.stub = LlmStub().start()
         cls.addClassCleanup(cls.stub.stop)
         prepare_database(cls.db_url)
-        for table in ("llm_model_routing", "llm_fallback_chain", "llm_evaluators"):
-            psql(cls.db_url, f"UPDATE {table} SET base_url = replace(base_url, '{cls.SEEDED_PORT}', "
-                             f"'127.0.0.1:{cls.stub.port}')")
+        point_llm_rows_at(cls.db_url, cls.stub)
         cls.deltad = Deltad(cls.db_url, prepare=False, demo_llm_key="sk-stream-e2e", llm__max_attempts=1,
                             **GENEROUS_IP_LIMIT)
         cls.deltad.remember_secret("sk-stream-e2e", "provider key")
@@ -476,6 +473,31 @@ class JobEventTest(StreamCase):
             self.assertEqual(message["data"]["job_id"], job_id)
             if message["data"]["status"] == status:
                 return message["data"]
+
+    def test_a_report_job_goes_from_202_to_succeeded_with_progress_on_the_stream(self):
+        # The provider takes a moment, so the job is running when we subscribe.
+        self.stub.control(models={self.PRIMARY: {"mode": "latency", "latency_ms": 1500}})
+        r = self.deltad.request("POST", "/api/v2/signals/research/AAPL/reports", self.owner.bearer,
+                                {"report_type": "full"}, anonymous=True)
+        self.assertEqual(r.status, 202, r.body)
+        job_id = r.json["data"]["job_id"]
+        poll_until(lambda: self.job_status(job_id) == "running", WAIT, f"job {job_id} running")
+        ws, sub = self.subscribe(self.owner, job_id)
+        seen = []
+        while not seen or seen[-1]["status"] != "succeeded":
+            message = ws.recv()
+            self.assertEqual((message["type"], message["subscription_id"]), ("event", sub), message)
+            self.assertEqual(message["data"]["job_id"], job_id)
+            seen.append(message["data"])
+        progress = [e["progress"] for e in seen]
+        self.assertEqual(progress, sorted(progress), seen)
+        self.assertIn("running", [e["status"] for e in seen[:-1]], seen)   # progress before the end
+        done = seen[-1]
+        self.assertEqual(done["progress"], 100)
+        self.assertEqual(done["result"]["ticker"], "AAPL")
+        self.assertEqual(done["result"]["model"], self.PRIMARY)
+        self.assertTrue(done["result"]["content"].startswith("stub answer to: Write a full research report"))
+        self.assertEqual(self.job_status(job_id), "succeeded")
 
     def test_a_job_event_reaches_its_owner_and_admins_only(self):
         self.stub.control(models={self.PRIMARY: {"mode": "hang"}})
