@@ -11,6 +11,8 @@
 #include "actors/market/market_actor.hpp"
 #include "actors/ratelimit/bucket_actor.hpp"
 #include "actors/stream/stream_hub.hpp"
+#include "actors/signals/pipeline.hpp"
+#include "actors/runtime/published_child.hpp"
 #include "actors/runtime/supervisor.hpp"
 #include "http/edge.hpp"
 #include "http/routes/routes.hpp"
@@ -23,6 +25,7 @@
 #include "storage/llm_repository.hpp"
 #include "storage/candle_repository.hpp"
 #include "storage/security_repository.hpp"
+#include "storage/signal_repository.hpp"
 #include "telemetry/json_log.hpp"
 #include "telemetry/metrics_registry.hpp"
 
@@ -59,16 +62,7 @@ protocol::slot_ptr<Handle> make_slot() {
   return std::make_shared<protocol::actor_slot<Handle>>();
 }
 
-// A permanent child that publishes its handle into `slot` on every start.
-template <class Handle, class Spawn>
-runtime::child_spec published(std::string name, protocol::slot_ptr<Handle> slot, Spawn spawn) {
-  return {std::move(name), runtime::restart_policy::permanent,
-          [slot, spawn](caf::local_actor& sup) {
-            Handle handle = spawn(sup);
-            slot->set(handle);
-            return caf::actor_cast<caf::actor>(handle);
-          }};
-}
+using runtime::published;  // a permanent child publishing its handle into a slot
 
 // How long a bucket must be idle before passivating it forgets nothing: the
 // slowest of its limiters to come to rest (GCRA: burst x interval).
@@ -130,6 +124,21 @@ jobs::jobs_options jobs_options_of(const config::settings& s, protocol::slot_ptr
   o.schedules = s.jobs.schedules;
   o.listen_url = s.database.url;  // LISTEN/NOTIFY wakes the dispatcher; polling is the fallback
   o.events = std::move(events);   // progress and completion for the live stream
+  return o;
+}
+
+signals::signals_options signals_options_of(const config::settings& s, const http::services& svc) {
+  signals::signals_options o;
+  o.retry.max_attempts = s.signals.max_attempts;
+  o.retry.backoff.base = std::chrono::milliseconds(s.signals.retry_base_ms);
+  o.retry.backoff.cap = std::chrono::milliseconds(s.signals.retry_cap_ms);
+  o.retry.backoff.floor = std::min(o.retry.backoff.floor, o.retry.backoff.base);
+  o.poll_interval = std::chrono::milliseconds(s.signals.poll_interval_ms);
+  o.lease = std::chrono::seconds(s.signals.lease_seconds);
+  o.concurrency = s.signals.concurrency;
+  o.batch_max = s.signals.batch_max;
+  o.llm = svc.llm;
+  o.stream = svc.stream;
   return o;
 }
 
@@ -214,6 +223,9 @@ caf::actor start_actors(caf::actor_system& system, storage::pg_pool& pool,
   runtime::supervisor_spec stream_sup{
       "stream", {published("hub", svc.stream, [](caf::local_actor& sup) { return stream::spawn_stream_hub(sup); })}};
   auto jobs_sup = jobs::jobs_supervisor(pool, jobs_options_of(s, svc.stream), job_kinds(svc), jobs_h);
+  signals::signals_handles signals_h;
+  svc.signals = signals_h.api;
+  auto signals_sup = signals::signals_supervisor(pool, signals_options_of(s, svc), signals_h);
   runtime::supervisor_spec edge_sup{
       "http_edge", {published("edge", edge_slot, [svc](caf::local_actor& sup) {
                       return http::spawn_edge(sup, svc);
@@ -227,6 +239,7 @@ caf::actor start_actors(caf::actor_system& system, storage::pg_pool& pool,
                                  runtime::supervisor_child(std::move(health_sup)),
                                  runtime::supervisor_child(std::move(stream_sup)),
                                  runtime::supervisor_child(std::move(jobs_sup)),
+                                 runtime::supervisor_child(std::move(signals_sup)),
                                  runtime::supervisor_child(std::move(edge_sup))}};
   return runtime::spawn_supervisor(system, std::move(root));
 }
@@ -268,6 +281,7 @@ int serve(const config::settings& s) {
   storage::candles::register_statements(pool);
   storage::llm::register_statements(pool);
   storage::jobs::register_statements(pool);
+  storage::signals::register_statements(pool);
   pool.export_metrics(telemetry::global_metrics());
   pool.start();
 

@@ -247,6 +247,16 @@ const std::vector<key_spec>& key_specs() {
                            "kind=schedule entries separated by ';', schedule a 5-field cron line or "
                            "@every <n>s|m|h|d, e.g. refresh_summaries=*/5 * * * *",
                            member(&settings::jobs, &jobs_settings::schedules), valid_schedules));
+    v.push_back(int_key("signals.max_attempts", 1, 100, member(&settings::signals, &signals_settings::max_attempts)));
+    v.push_back(int_key("signals.retry_base_ms", 1, 3600000,
+                        member(&settings::signals, &signals_settings::retry_base_ms)));
+    v.push_back(int_key("signals.retry_cap_ms", 1, 86400000,
+                        member(&settings::signals, &signals_settings::retry_cap_ms)));
+    v.push_back(int_key("signals.poll_interval_ms", 10, 60000,
+                        member(&settings::signals, &signals_settings::poll_interval_ms)));
+    v.push_back(int_key("signals.lease_seconds", 2, 3600, member(&settings::signals, &signals_settings::lease_seconds)));
+    v.push_back(int_key("signals.concurrency", 1, 65536, member(&settings::signals, &signals_settings::concurrency)));
+    v.push_back(int_key("signals.batch_max", 1, 10000, member(&settings::signals, &signals_settings::batch_max)));
     return v;
   }();
   return specs;

@@ -93,6 +93,17 @@ struct jobs_settings {
   std::string schedules = "refresh_summaries=*/5 * * * *";
 };
 
+// The signal pipeline (issue 6).
+struct signals_settings {
+  int max_attempts = 5;          // failed attempts of a stage before the event is dead (dead-letter queue)
+  int retry_base_ms = 1000;      // backoff: full jitter under min(cap, base * 2^(n-1))
+  int retry_cap_ms = 60000;
+  int poll_interval_ms = 1000;   // how often the pipeline claims due events (retries, other nodes' expired leases)
+  int lease_seconds = 120;       // a dead node's events are claimed again this long after they were taken
+  int concurrency = 256;         // events in the pipeline at once per node
+  int batch_max = 512;           // rows of one group-commit INSERT of POST /api/v2/signals
+};
+
 struct settings {
   http_settings http;
   database_settings database;
@@ -103,6 +114,7 @@ struct settings {
   ratelimit_settings ratelimit;
   jobs_settings jobs;
   llm_settings llm;
+  signals_settings signals;
 };
 
 struct group_limit {

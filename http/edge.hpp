@@ -17,6 +17,7 @@
 #include "protocol/jobs.hpp"
 #include "protocol/llm.hpp"
 #include "protocol/market.hpp"
+#include "protocol/signals.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -38,6 +39,7 @@ struct services {
   protocol::slot_ptr<protocol::llm_gateway_actor> llm;
   protocol::slot_ptr<protocol::jobs_actor> jobs;
   protocol::slot_ptr<caf::actor> stream;        // the live stream's fan-out hub (protocol/stream.hpp)
+  protocol::slot_ptr<protocol::signals_actor> signals;  // the signal pipeline's API (ingest, reads)
   std::shared_ptr<const rate_settings> rates;
 };
 

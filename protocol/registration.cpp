@@ -7,6 +7,7 @@
 #include "protocol/llm.hpp"
 #include "protocol/market.hpp"
 #include "protocol/ratelimit.hpp"
+#include "protocol/signals.hpp"
 #include "protocol/stream.hpp"
 
 namespace delta::protocol {
@@ -63,6 +64,11 @@ void register_types(caf::actor_system_config& cfg) {
       .add_message_type<indicator_report>("delta.indicator_report");
   cfg.add_message_type<stream_event>("delta.stream_event")
       .add_message_type<stream_filter>("delta.stream_filter");
+  cfg.add_message_type<signal_submission>("delta.signal_submission")
+      .add_message_type<signal_receipt>("delta.signal_receipt")
+      .add_message_type<signal_document>("delta.signal_document")
+      .add_message_type<signal_query>("delta.signal_query")
+      .add_message_type<signal_page>("delta.signal_page");
   cfg.add_error_category(error_category, [](std::uint8_t code, caf::atom_value,
                                             const caf::message& ctx) {
     return "delta:" + to_string(static_cast<errc>(code)) +

@@ -50,14 +50,6 @@ std::string array_of(const std::vector<T>& items, F field) {
   return out;
 }
 
-template <class T, class F>
-std::string text_array_of(const std::vector<T>& items, F field) {
-  std::vector<std::string> values;
-  values.reserve(items.size());
-  for (auto& item : items) values.push_back(field(item));
-  return text_array(values);
-}
-
 const std::string route_cols =
     "use_case, provider, model, base_url, coalesce(api_key_env, ''), max_tokens, temperature, "
     "timeout_seconds, json_output, active, " +

@@ -157,4 +157,13 @@ std::int64_t to_count(const pg_result& r);      // first column of the first row
 // escaped); exposed for tests.
 std::string text_array(const std::vector<std::string>& values);
 
+// The text[] literal of one field of each item (a column for unnest()).
+template <class T, class F>
+std::string text_array_of(const std::vector<T>& items, F field) {
+  std::vector<std::string> values;
+  values.reserve(items.size());
+  for (auto& item : items) values.push_back(field(item));
+  return text_array(values);
+}
+
 }  // namespace delta::storage::llm

@@ -68,15 +68,7 @@ storage::jobs::new_job job_of(const protocol::job_request& r) {
 // the database's error.
 template <class T, class Convert>
 caf::result<T> ask(api_self self, std::vector<storage::pg_statement> steps, Convert convert) {
-  auto promise = self->make_response_promise<T>();
-  self->state.db.call(self, *self->state.pool, std::move(steps), false,
-                      [promise, convert](storage::pg_reply& reply) mutable {
-                        if (!reply.ok()) return void(promise.deliver(failure_of(*reply.error)));
-                        caf::expected<T> out = convert(reply.results);
-                        if (out) promise.deliver(std::move(*out));
-                        else promise.deliver(out.error());
-                      });
-  return promise;
+  return self->state.db.template answer<T>(self, *self->state.pool, std::move(steps), convert, failure_of);
 }
 
 // The job by id, or not_found.

@@ -5,6 +5,7 @@
 #include "actors/jobs/messages.hpp"
 #include "actors/jobs/schedule.hpp"
 #include "actors/jobs/scheduler.hpp"
+#include "actors/runtime/published_child.hpp"
 
 #include <caf/all.hpp>
 
@@ -26,15 +27,6 @@ std::vector<named_schedule> checked_schedules(const jobs_options& o, const handl
   return *schedules;
 }
 
-template <class Handle, class Spawn>
-runtime::child_spec published(std::string name, protocol::slot_ptr<Handle> slot, Spawn spawn) {
-  return {std::move(name), runtime::restart_policy::permanent, [slot, spawn](caf::local_actor& sup) {
-            Handle handle = spawn(sup);
-            slot->set(handle);
-            return caf::actor_cast<caf::actor>(handle);
-          }};
-}
-
 }  // namespace
 
 std::string make_node_id() {
@@ -48,6 +40,7 @@ std::string make_node_id() {
 
 runtime::supervisor_spec jobs_supervisor(storage::pg_pool& pool, jobs_options o,
                                          std::shared_ptr<const handler_registry> handlers, jobs_handles handles) {
+  using runtime::published;
   auto schedules = checked_schedules(o, *handlers);
   auto entities = std::make_shared<entity_config>();
   entities->pool = &pool;

@@ -10,6 +10,7 @@
 #include <caf/actor_cast.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
+#include <caf/expected.hpp>
 #include <caf/send.hpp>
 
 #include <cstdint>
@@ -39,6 +40,21 @@ class db_calls {
     pool.call(std::move(steps), transaction, [target, id](storage::pg_reply reply) {
       caf::anon_send(target, db_reply_atom::value, id, std::move(reply));
     });
+  }
+
+  // Runs `steps` (no transaction), then answers a response promise of T
+  // with `convert(results)` (a caf::expected<T>) or with `failure(pg_error)`.
+  template <class T, class Self, class Convert, class Failure>
+  auto answer(Self* self, storage::pg_pool& pool, std::vector<storage::pg_statement> steps, Convert convert,
+              Failure failure) {
+    auto promise = self->template make_response_promise<T>();
+    call(self, pool, std::move(steps), false, [promise, convert, failure](storage::pg_reply& reply) mutable {
+      if (!reply.ok()) return void(promise.deliver(failure(*reply.error)));
+      caf::expected<T> out = convert(reply.results);
+      if (out) promise.deliver(std::move(*out));
+      else promise.deliver(out.error());
+    });
+    return promise;
   }
 
   // Runs the continuation registered for `id` (from the db_reply handler).

@@ -144,6 +144,7 @@ std::unique_ptr<router> build_router() {
   add_llm_admin_routes(*r);
   add_signals_routes(*r);
   add_jobs_routes(*r);
+  add_signal_events_routes(*r);
   add_stream_routes(*r);
   auto document = std::make_shared<std::string>();
   r->get("/openapi.json")

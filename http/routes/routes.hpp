@@ -16,6 +16,7 @@ void add_platform_routes(router& r);
 void add_llm_admin_routes(router& r);
 void add_signals_routes(router& r);
 void add_jobs_routes(router& r);
+void add_signal_events_routes(router& r);
 void add_stream_routes(router& r);
 
 // The OpenAPI 3 document of a route table.

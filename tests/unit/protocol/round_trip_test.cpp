@@ -6,6 +6,7 @@
 #include "protocol/market.hpp"
 #include "protocol/ratelimit.hpp"
 #include "protocol/registration.hpp"
+#include "protocol/signals.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -417,4 +418,39 @@ TEST(ErrorCodes, MapCafFailuresOfTheTransportToUnavailable) {
   for (auto code : {errc::not_found, errc::conflict, errc::invalid, errc::unavailable,
                     errc::internal, errc::unauthorized, errc::forbidden})
     EXPECT_EQ(code_of(make_error(code)), code) << to_string(code);
+}
+
+// In the types' namespace: the fixture's template finds them by ADL.
+namespace delta::protocol {
+bool same(const signal_submission& a, const signal_submission& b) {
+  auto f = [](const signal_submission& x) {
+    return std::tie(x.owner_user_id, x.source, x.symbol, x.side, x.price, x.strategy, x.ts, x.profile, x.models);
+  };
+  return f(a) == f(b);
+}
+bool same(const signal_receipt& a, const signal_receipt& b) {
+  return std::tie(a.event_id, a.status, a.received_ts) == std::tie(b.event_id, b.status, b.received_ts);
+}
+bool same(const signal_document& a, const signal_document& b) {
+  return std::tie(a.event_id, a.owner_user_id, a.json) == std::tie(b.event_id, b.owner_user_id, b.json);
+}
+bool same(const signal_query& a, const signal_query& b) {
+  return std::tie(a.owner_user_id, a.symbol, a.status, a.limit, a.offset) ==
+         std::tie(b.owner_user_id, b.symbol, b.status, b.limit, b.offset);
+}
+bool same(const signal_page& a, const signal_page& b) {
+  return std::tie(a.total, a.items_json) == std::tie(b.total, b.items_json);
+}
+}  // namespace delta::protocol
+
+TEST_F(ProtocolRoundTrip, SignalTypesCrossNodesInsideAMessage) {
+  signal_submission full{"u1", "tv", "BTC/USD", "long", 43210.5, "ema", "2026-01-02T03:04:05Z", "full_v1",
+                         {"model-a", "model-b"}};
+  signal_submission bare{"u1", "tv", "AAPL", "close", caf::none, "", "", "trend_follow_v1", {}};
+  expect_message_round_trip(full);
+  expect_message_round_trip(bare);
+  expect_message_round_trip(signal_receipt{"e1", "received", "2026-11-22T10:00:00.123Z"});
+  expect_message_round_trip(signal_document{"e1", "u1", R"({"status":"published"})"});
+  expect_message_round_trip(signal_query{"u1", "AAPL", "dead", 20, 40});
+  expect_message_round_trip(signal_page{3, "[]"});
 }

@@ -1,0 +1,170 @@
+// The pipeline's driver and the signals supervisor (see pipeline.hpp).
+#include "actors/signals/pipeline.hpp"
+
+#include "actors/runtime/db_calls.hpp"
+#include "actors/runtime/published_child.hpp"
+#include "actors/signals/signal_metrics.hpp"
+#include "telemetry/json_log.hpp"
+
+#include <caf/all.hpp>
+
+#include <deque>
+#include <random>
+#include <unordered_set>
+
+namespace delta::signals {
+
+namespace {
+
+using storage::signals::event_row;
+
+struct driver_state {
+  static inline const char* name = "delta.signals.pipeline";
+  storage::pg_pool* pool = nullptr;
+  signals_options options;
+  signals_handles handles;
+  runtime::db_calls db;
+  std::unordered_set<std::string> held;  // events this driver works on or has queued
+  std::deque<event_row> queue;
+  int running = 0;
+  bool polling = false;
+  std::mt19937_64 rng{std::random_device{}()};
+};
+
+using driver_self = caf::stateful_actor<driver_state>*;
+
+caf::actor stage_actor(const driver_state& st, stage s) {
+  switch (s) {
+    case stage::enrich: return st.handles.enrich->get();
+    case stage::evaluate: return st.handles.evaluate->get();
+    case stage::publish: return st.handles.publish->get();
+    case stage::none: break;
+  }
+  return {};
+}
+
+void pump(driver_self self);
+
+void finished(driver_self self, const event_row& e) {
+  auto& st = self->state;
+  st.held.erase(e.event_id);
+  --st.running;
+  pump(self);
+}
+
+// A failed attempt: retry after the backoff, or dead with a dlq_entries row.
+void failed(driver_self self, event_row e, stage s, const std::string& reason) {
+  auto& st = self->state;
+  auto plan = on_failure(st.options.retry, e.attempts, std::uniform_real_distribution<double>{0.0, 1.0}(st.rng));
+  auto stage_name = std::string{name_of(s)};
+  auto step = plan.status == event_status::dead
+                  ? storage::signals::bury(e.event_id, stage_name, plan.attempts, reason)
+                  : storage::signals::fail(e.event_id, stage_name, plan.attempts, plan.retry_in.count(), reason);
+  telemetry::log_warn("signal stage failed", {{"event_id", e.event_id}, {"stage", stage_name}, {"reason", reason},
+                                              {"attempts", plan.attempts},
+                                              {"dead", plan.status == event_status::dead}});
+  st.db.call(self, *st.pool, {std::move(step)}, false, [self, e, dead = plan.status == event_status::dead](
+                                                            storage::pg_reply& reply) {
+    if (reply.ok() && dead) metrics::dead_letters().inc();
+    // If the write failed, the lease runs out and a claim retries the stage.
+    finished(self, e);
+  });
+}
+
+void run(driver_self self, event_row e) {
+  auto s = parse_stage(e.next_stage).value_or(stage::none);
+  if (s == stage::none) return finished(self, e);
+  auto target = stage_actor(self->state, s);
+  if (!target) return failed(self, std::move(e), s, "the " + std::string{name_of(s)} + " stage is not running");
+  self->request(target, caf::infinite, stage_run_atom::value, e)
+      .then(
+          [self, e, s](bool ok, const std::string& detail) mutable {
+            if (!ok) return failed(self, std::move(e), s, detail);
+            // In-memory hand-off to the next stage: the database already says so.
+            e.next_stage = std::string{name_of(on_success(s).next)};
+            e.status = std::string{name_of(on_success(s).status)};
+            e.attempts = 0;
+            run(self, std::move(e));
+          },
+          [self, e, s](const caf::error& err) mutable {
+            failed(self, std::move(e), s, "the stage did not answer: " + caf::to_string(err));
+          });
+}
+
+void pump(driver_self self) {
+  auto& st = self->state;
+  while (st.running < st.options.concurrency && !st.queue.empty()) {
+    auto e = std::move(st.queue.front());
+    st.queue.pop_front();
+    ++st.running;
+    run(self, std::move(e));
+  }
+}
+
+void take(driver_self self, event_list events) {
+  auto& st = self->state;
+  std::size_t taken = 0;
+  for (auto& e : events) {
+    if (!st.held.insert(e.event_id).second) continue;  // already ours
+    st.queue.push_back(std::move(e));
+    ++taken;
+  }
+  metrics::enqueued().inc(taken);
+  pump(self);
+}
+
+void poll(driver_self self) {
+  auto& st = self->state;
+  self->delayed_send(self, st.options.poll_interval, poll_atom::value);
+  if (st.polling) return;
+  auto room = st.options.concurrency * 2 - static_cast<int>(st.held.size());
+  std::vector<storage::pg_statement> steps{storage::signals::queue_depth()};
+  if (room > 0) steps.push_back(storage::signals::claim(room, st.options.lease.count()));
+  st.polling = true;
+  st.db.call(self, *st.pool, std::move(steps), false, [self](storage::pg_reply& reply) {
+    self->state.polling = false;
+    if (!reply.ok()) return;  // PostgreSQL away: the next poll tries again
+    metrics::queue_depth().set(static_cast<double>(storage::signals::to_count(reply.results.at(0))));
+    if (reply.results.size() > 1) take(self, storage::signals::to_events(reply.results.at(1)));
+  });
+}
+
+caf::behavior driver(driver_self self, storage::pg_pool* pool, signals_options options, signals_handles handles) {
+  self->state.pool = pool;
+  self->state.options = std::move(options);
+  self->state.handles = std::move(handles);
+  // Resume at once: whatever a previous run left unfinished and unleased.
+  self->send(self, poll_atom::value);
+  return {
+      [self](handoff_atom, event_list& events) { take(self, std::move(events)); },
+      [self](poll_atom) { poll(self); },
+      [self](runtime::db_reply_atom, std::uint64_t id, storage::pg_reply& reply) {
+        self->state.db.complete(id, reply);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_pipeline(caf::local_actor& parent, storage::pg_pool& pool, const signals_options& options,
+                          signals_handles handles) {
+  return parent.spawn(driver, &pool, options, std::move(handles));
+}
+
+runtime::supervisor_spec signals_supervisor(storage::pg_pool& pool, signals_options options, signals_handles h) {
+  using runtime::published;
+  auto p = &pool;
+  return {"signals",
+          {published("enrich", h.enrich, [p, options](caf::local_actor& sup) { return spawn_enrich_stage(sup, *p, options); }),
+           published("evaluate", h.evaluate,
+                     [p, options](caf::local_actor& sup) { return spawn_evaluate_stage(sup, *p, options); }),
+           published("publish", h.publish,
+                     [p, options](caf::local_actor& sup) { return spawn_publish_stage(sup, *p, options); }),
+           published("pipeline", h.pipeline,
+                     [p, options, h](caf::local_actor& sup) { return spawn_pipeline(sup, *p, options, h); }),
+           published("api", h.api, [p, options, h](caf::local_actor& sup) {
+             return spawn_signals_api(sup, *p, options, h.pipeline);
+           })}};
+}
+
+}  // namespace delta::signals

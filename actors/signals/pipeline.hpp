@@ -1,0 +1,84 @@
+#pragma once
+// The signal pipeline of one node (issue 6), under the `signals` supervisor:
+//
+//   signals supervisor
+//   ├── enrich    candles -> the profile's features and quality flags -> enriched_events
+//   ├── evaluate  every active evaluator (or the event's `models`) in parallel
+//   │             through the LLM gateway -> model_decisions
+//   ├── publish   one `decisions` stream event per decision -> published
+//   ├── pipeline  the driver: claims due events from PostgreSQL (at start and
+//   │             every poll interval, leased, FOR UPDATE SKIP LOCKED), hands
+//   │             each to its next stage, and on a failure schedules the retry
+//   │             (backoff) or buries the event in the dead-letter queue
+//   └── api       ingest with group commit (protocol::signals_actor) and reads
+//
+// The database is the truth: every stage writes its output and the event's
+// new status in one transaction; fresh events are handed from the API to the
+// driver in memory (leased at insert), anything else is found by the claim.
+
+#include "actors/runtime/supervisor.hpp"
+#include "actors/signals/event_state.hpp"
+#include "actors/signals/features.hpp"
+#include "protocol/actor_slot.hpp"
+#include "protocol/llm.hpp"
+#include "protocol/signals.hpp"
+#include "storage/signal_repository.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+namespace delta::storage {
+class pg_pool;
+}
+
+namespace delta::signals {
+
+struct signals_options {
+  retry_settings retry;
+  int concurrency = 256;           // events the driver works on at once
+  int batch_max = 512;             // rows of one group-commit INSERT
+  int batches_in_flight = 2;       // group-commit INSERTs running at once
+  std::chrono::milliseconds lease{std::chrono::seconds(120)};
+  std::chrono::milliseconds poll_interval{1000};
+  feature_options features;
+  std::int64_t bars = 200;         // 1-minute bars the enrich stage reads
+  std::chrono::milliseconds bars_ttl{std::chrono::seconds(5)};  // how long enrich reuses a symbol's bars
+  protocol::slot_ptr<protocol::llm_gateway_actor> llm;
+  protocol::slot_ptr<caf::actor> stream;  // the live stream's hub; may hold nothing
+};
+
+struct signals_handles {
+  protocol::slot_ptr<protocol::signals_actor> api = std::make_shared<protocol::actor_slot<protocol::signals_actor>>();
+  protocol::slot_ptr<caf::actor> pipeline = std::make_shared<protocol::actor_slot<caf::actor>>();
+  protocol::slot_ptr<caf::actor> enrich = std::make_shared<protocol::actor_slot<caf::actor>>();
+  protocol::slot_ptr<caf::actor> evaluate = std::make_shared<protocol::actor_slot<caf::actor>>();
+  protocol::slot_ptr<caf::actor> publish = std::make_shared<protocol::actor_slot<caf::actor>>();
+};
+
+runtime::supervisor_spec signals_supervisor(storage::pg_pool& pool, signals_options options, signals_handles handles);
+
+// ---- between the actors (local only) ----
+using event_list = std::vector<storage::signals::event_row>;
+// (stage_run_atom, event_row) -> (bool ok, std::string detail): one stage, persisted.
+using stage_run_atom = caf::atom_constant<caf::atom("sigstage")>;
+// (handoff_atom, event_list): committed, leased events for the driver.
+using handoff_atom = caf::atom_constant<caf::atom("sighandoff")>;
+using poll_atom = caf::atom_constant<caf::atom("sigpoll")>;
+
+caf::actor spawn_enrich_stage(caf::local_actor& parent, storage::pg_pool& pool, const signals_options& options);
+caf::actor spawn_evaluate_stage(caf::local_actor& parent, storage::pg_pool& pool, const signals_options& options);
+caf::actor spawn_publish_stage(caf::local_actor& parent, storage::pg_pool& pool, const signals_options& options);
+caf::actor spawn_pipeline(caf::local_actor& parent, storage::pg_pool& pool, const signals_options& options,
+                          signals_handles handles);
+protocol::signals_actor spawn_signals_api(caf::local_actor& parent, storage::pg_pool& pool,
+                                          const signals_options& options, protocol::slot_ptr<caf::actor> pipeline);
+
+}  // namespace delta::signals
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(delta::storage::signals::event_row)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(delta::signals::event_list)

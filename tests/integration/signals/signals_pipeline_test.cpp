@@ -1,0 +1,269 @@
+// The signal pipeline's actors (API with group commit, driver, stages under
+// the signals supervisor) on a real actor system against a real PostgreSQL,
+// with a fake LLM gateway (a fixed decision from `model-a`, a failure from
+// `broken`) and a fake stream hub that records what is published.
+// Ingest answers only after the commit and shares commits between
+// concurrent requests; events left received/enriched by an earlier run are
+// resumed; an event whose evaluation keeps failing ends dead in the DLQ.
+// Every wait polls a condition with a bound; nothing sleeps to synchronise.
+#include "actors/runtime/supervisor.hpp"
+#include "actors/signals/pipeline.hpp"
+#include "protocol/errors.hpp"
+#include "protocol/registration.hpp"
+#include "protocol/stream.hpp"
+#include "storage/candle_repository.hpp"
+#include "storage/migrator.hpp"
+#include "storage/signal_repository.hpp"
+#include "tests/integration/support/test_database.hpp"
+
+#include <caf/all.hpp>
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <optional>
+#include <set>
+
+using namespace std::chrono_literals;
+using delta::testing::call_and_wait;
+using delta::testing::pause_between_polls;
+namespace signals = delta::signals;
+namespace storage = delta::storage;
+namespace protocol = delta::protocol;
+
+namespace {
+
+using protocol::errc;
+
+// The fake gateway: model-a decides, broken fails like invalid output does.
+protocol::llm_gateway_actor::behavior_type fake_gateway() {
+  auto nope = [] { return protocol::make_error(errc::not_found); };
+  return {
+      [nope](protocol::llm_complete_atom, const protocol::llm_prompt&) -> caf::result<protocol::llm_answer> {
+        return nope();
+      },
+      [](protocol::llm_direct_atom, const protocol::llm_direct_prompt& p) -> caf::result<protocol::llm_answer> {
+        if (p.evaluator == "broken") return protocol::make_error(errc::unavailable, "invalid output");
+        protocol::llm_answer a;
+        a.text = R"({"decision":"approve","confidence":0.8,"rationale":"trend up"})";
+        a.provider = "openai_compat";
+        a.model = "stub-model-a";
+        a.latency_ms = 3;
+        a.prompt_tokens = 40;
+        a.completion_tokens = 9;
+        return a;
+      },
+      [](protocol::llm_breakers_atom) -> caf::result<protocol::breaker_list> { return protocol::breaker_list{}; },
+      [nope](protocol::llm_get_route_atom, const std::string&) -> caf::result<protocol::llm_route_config> {
+        return nope();
+      },
+      [nope](protocol::llm_put_route_atom, const protocol::llm_route_config&) -> caf::result<protocol::llm_route_config> {
+        return nope();
+      },
+      [nope](protocol::llm_get_fallbacks_atom, const std::string&) -> caf::result<protocol::llm_endpoint_list> {
+        return nope();
+      },
+      [nope](protocol::llm_put_fallbacks_atom, const std::string&,
+             const protocol::llm_endpoint_list&) -> caf::result<protocol::llm_endpoint_list> { return nope(); },
+      [](protocol::llm_get_evaluators_atom) -> caf::result<protocol::llm_evaluator_list> {
+        protocol::llm_evaluator_list list(2);
+        list[0].name = "model-a";
+        list[1].name = "broken";
+        return list;
+      },
+      [nope](protocol::llm_put_evaluators_atom,
+             const protocol::llm_evaluator_list&) -> caf::result<protocol::llm_evaluator_list> { return nope(); },
+  };
+}
+
+// What the fake hub got.
+struct published_events {
+  std::mutex mutex;
+  std::vector<protocol::stream_event> events;
+};
+
+caf::behavior fake_hub(caf::event_based_actor*, std::shared_ptr<published_events> seen) {
+  return {[seen](protocol::stream_publish_atom, protocol::stream_event& e) {
+    std::lock_guard guard{seen->mutex};
+    seen->events.push_back(std::move(e));
+  }};
+}
+
+template <class Condition>
+bool eventually(Condition condition, std::chrono::milliseconds limit = 15s) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    pause_between_polls(20ms);
+  }
+  return true;
+}
+
+class SignalsPipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_NO_THROW(db.emplace()) << "needs the test cluster (DELTA_TEST_DATABASE_URL)";
+    storage::apply_migrations(db->url(), storage::load_migrations(DELTA_MIGRATIONS_DIR));
+    protocol::register_types(cfg);
+    cfg.set("scheduler.max-threads", 2);
+    cfg.set("logger.verbosity", caf::atom("quiet"));
+    system.emplace(cfg);
+    storage::pool_options o;
+    o.url = db->url();
+    o.size = 3;
+    pool.emplace(o);
+    storage::signals::register_statements(*pool);
+    storage::candles::register_statements(*pool);
+    pool->start();
+    auto reply = call_and_wait(*pool, storage::pg_statement::literal(
+                                          "INSERT INTO users (email, password_hash) VALUES ('s@example.com', 'x') "
+                                          "RETURNING user_id::text"));
+    ASSERT_TRUE(reply.ok()) << reply.error->message;
+    owner = *reply.results.at(0).rows.at(0).at(0);
+  }
+
+  void TearDown() override {
+    if (supervisor) caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+    for (auto& a : helpers) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    if (system) system->await_all_actors_done();
+    if (pool) pool->stop();
+  }
+
+  void start_pipeline(int batches_in_flight = 2) {
+    auto llm = std::make_shared<protocol::actor_slot<protocol::llm_gateway_actor>>();
+    auto gateway = system->spawn(fake_gateway);
+    llm->set(gateway);
+    auto hub = std::make_shared<protocol::actor_slot<caf::actor>>();
+    auto hub_actor = system->spawn(fake_hub, seen);
+    hub->set(hub_actor);
+    helpers = {caf::actor_cast<caf::actor>(gateway), hub_actor};
+    signals::signals_options options;
+    options.retry.max_attempts = 2;
+    options.retry.backoff = {1ms, 5ms, 1ms};
+    options.poll_interval = 50ms;
+    options.batches_in_flight = batches_in_flight;
+    options.llm = llm;
+    options.stream = hub;
+    supervisor = delta::runtime::spawn_supervisor(*system, signals::signals_supervisor(*pool, options, handles));
+    ASSERT_TRUE(eventually([this] { return handles.api->get() && handles.pipeline->get(); }));
+  }
+
+  protocol::signal_submission submission(const std::string& symbol = "AAPL") {
+    protocol::signal_submission s;
+    s.owner_user_id = owner;
+    s.source = "tradingview";
+    s.symbol = symbol;
+    s.side = "long";
+    s.profile = "trend_follow_v1";
+    return s;
+  }
+
+  std::int64_t count(const std::string& sql) {
+    auto reply = call_and_wait(*pool, storage::pg_statement::literal(sql));
+    if (!reply.ok()) return -1;
+    return std::stoll(reply.results.at(0).rows.at(0).at(0).value_or("0"));
+  }
+
+  std::string status_of(const std::string& id) {
+    auto reply = call_and_wait(*pool, storage::pg_statement::literal(
+                                          "SELECT status FROM events WHERE event_id = $1::uuid", {id}));
+    if (!reply.ok() || reply.results.at(0).rows.empty()) return "";
+    return reply.results.at(0).rows[0].at(0).value_or("");
+  }
+
+  // An event as an earlier run left it: no lease, at `status`, waiting for `next_stage`.
+  std::string leftover(const std::string& status, const std::string& next_stage) {
+    auto reply = call_and_wait(
+        *pool, storage::pg_statement::literal(
+                   "INSERT INTO events (event_id, owner_user_id, source, symbol, side, status, next_stage)"
+                   " VALUES (gen_random_uuid(), $1::uuid, 'test', 'MSFT', 'short', $2, $3) RETURNING event_id::text",
+                   {owner, status, next_stage}));
+    EXPECT_TRUE(reply.ok()) << reply.error->message;
+    return reply.ok() ? *reply.results.at(0).rows.at(0).at(0) : "";
+  }
+
+  caf::actor_system_config cfg;
+  std::optional<delta::testing::scratch_database> db;
+  std::optional<caf::actor_system> system;
+  std::optional<storage::pg_pool> pool;
+  std::string owner;
+  signals::signals_handles handles;
+  caf::actor supervisor;
+  std::vector<caf::actor> helpers;
+  std::shared_ptr<published_events> seen = std::make_shared<published_events>();
+};
+
+TEST_F(SignalsPipelineTest, IngestAnswersOnlyAfterTheCommitAndConcurrentRequestsShareCommits) {
+  start_pipeline(1);
+  constexpr int n = 50;
+  caf::scoped_actor self{*system};
+  auto api = handles.api->get();
+  for (int i = 0; i < n; ++i) self->send(api, protocol::signal_submit_atom::value, submission());
+  std::vector<std::string> ids;
+  for (int i = 0; i < n; ++i) {
+    self->receive(
+        [&](protocol::signal_receipt& r) {
+          EXPECT_EQ(r.status, "received");
+          EXPECT_FALSE(r.received_ts.empty());
+          // Visible to another connection the moment the answer arrives: committed.
+          EXPECT_EQ(count("SELECT count(*) FROM events WHERE event_id = '" + r.event_id + "'"), 1);
+          ids.push_back(r.event_id);
+        },
+        [&](caf::error& e) { ADD_FAILURE() << system->render(e); },
+        caf::after(10s) >> [&] { ADD_FAILURE() << "no answer"; });
+  }
+  ASSERT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), static_cast<std::size_t>(n));
+  // Each ingest row keeps its inserting transaction (the pipeline updates events, never these): far fewer commits than requests.
+  auto commits = count("SELECT count(DISTINCT xmin::text) FROM processing_timeline WHERE stage = 'ingest'");
+  EXPECT_GE(commits, 1);
+  EXPECT_LT(commits, n);
+  EXPECT_EQ(count("SELECT count(*) FROM processing_timeline WHERE stage = 'ingest'"), n);
+}
+
+TEST_F(SignalsPipelineTest, AFreshEventIsEnrichedEvaluatedAndPublishedWithEachModelsOutcome) {
+  start_pipeline();
+  caf::scoped_actor self{*system};
+  std::string id;
+  self->request(handles.api->get(), 10s, protocol::signal_submit_atom::value, submission("NVDA"))
+      .receive([&](protocol::signal_receipt& r) { id = r.event_id; },
+               [&](caf::error& e) { ADD_FAILURE() << system->render(e); });
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(eventually([&] { return status_of(id) == "published"; })) << status_of(id);
+  EXPECT_EQ(count("SELECT count(*) FROM enriched_events WHERE event_id = '" + id + "'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM model_decisions WHERE decision = 'approve' AND model = 'model-a'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM model_decisions WHERE error IS NOT NULL AND model = 'broken'"), 1);
+  std::lock_guard guard{seen->mutex};
+  ASSERT_EQ(seen->events.size(), 1u);  // the decision, not the failure
+  EXPECT_EQ(seen->events[0].channel, "decisions");
+  EXPECT_EQ(seen->events[0].symbol, "NVDA");
+  EXPECT_EQ(seen->events[0].model, "model-a");
+  EXPECT_EQ(seen->events[0].owner_user_id, owner);
+  EXPECT_NE(seen->events[0].data_json.find(id), std::string::npos);
+}
+
+TEST_F(SignalsPipelineTest, EventsAnEarlierRunLeftReceivedOrEnrichedArePublishedByANewPipeline) {
+  auto received = leftover("received", "enrich");
+  auto enriched = leftover("enriched", "evaluate");
+  auto reply = call_and_wait(*pool, storage::signals::save_enrichment(enriched, "trend_follow_v1", "{}", {}));
+  ASSERT_TRUE(reply.ok()) << reply.error->message;
+  start_pipeline();
+  EXPECT_TRUE(eventually([&] { return status_of(received) == "published" && status_of(enriched) == "published"; }))
+      << status_of(received) << " " << status_of(enriched);
+  EXPECT_EQ(count("SELECT count(*) FROM processing_timeline WHERE stage = 'publish' AND status = 'published'"), 2);
+}
+
+TEST_F(SignalsPipelineTest, AnEventWhoseEveryEvaluatorFailsRetriesThenEndsDeadInTheDeadLetterQueue) {
+  start_pipeline();
+  auto s = submission();
+  s.models = {"broken"};
+  caf::scoped_actor self{*system};
+  std::string id;
+  self->request(handles.api->get(), 10s, protocol::signal_submit_atom::value, s)
+      .receive([&](protocol::signal_receipt& r) { id = r.event_id; },
+               [&](caf::error& e) { ADD_FAILURE() << system->render(e); });
+  ASSERT_TRUE(eventually([&] { return status_of(id) == "dead"; })) << status_of(id);
+  EXPECT_EQ(count("SELECT count(*) FROM dlq_entries WHERE stage = 'evaluate' AND attempts = 2"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM processing_timeline WHERE stage = 'evaluate' AND status = 'failed'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM model_decisions WHERE decision IS NOT NULL"), 0);
+}
+
+}  // namespace
