@@ -30,7 +30,7 @@ typename Inspector::result_type inspect(Inspector& f, component_health& x) {
 
 struct health_report {
   std::vector<component_health> components;
-  std::vector<breaker_view> llm_endpoints;  // each provider endpoint's breaker (/health/detailed)
+  std::vector<breaker_view> llm_endpoints{};  // each provider endpoint's breaker (/health/detailed)
 };
 
 template <class Inspector>

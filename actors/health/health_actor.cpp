@@ -117,7 +117,9 @@ health_impl::behavior_type health_actor(health_self self, storage::pg_pool* pool
       [self](protocol::check_health_atom) -> caf::result<protocol::health_report> {
         auto id = self->state.next_probe++;
         auto promise = self->make_response_promise<protocol::health_report>();
-        self->state.probes.emplace(id, probe{promise});
+        probe p;
+        p.promise = promise;
+        self->state.probes.emplace(id, std::move(p));
         self->state.db.call(self, *self->state.pool,
                             {storage::pg_statement::literal("SELECT 1")}, false,
                             [self, id](storage::pg_reply& reply) {

@@ -335,7 +335,7 @@ void begin(gateway_self self, protocol::llm_prompt prompt, std::vector<endpoint_
   auto id = st.next_call++;
   call_state call{std::move(prompt), st.table, std::move(chain), settings,
                   call_sequence{std::move(ids), retry_policy{st.options.retry}, now + st.options.call_deadline},
-                  std::move(promise), now};
+                  std::move(promise), now, 0, protocol::gate_pass{}, now, 0, 0, 0};
   auto first = call.sequence.start(now);
   st.calls.emplace(id, std::move(call));
   step(self, id, first);
