@@ -14,6 +14,7 @@
 #include <caf/all.hpp>
 
 #include <chrono>
+#include <optional>
 #include <unordered_map>
 
 namespace delta::signals {
@@ -36,7 +37,15 @@ struct stage_state {
   // enrich: each symbol's bars as last read (1-minute bars: a burst of
   // signals on one symbol reads them once per bars_ttl, not once per signal).
   std::unordered_map<std::string, recent_bars> bars;
+  // evaluate: the evaluator list as the gateway last gave it. The gateway
+  // itself reloads its tables once a second, so a list up to a second old is
+  // as fresh as the calls it routes; without this, every event cost the
+  // gateway a database read.
+  std::optional<protocol::llm_evaluator_list> evaluators;
+  std::chrono::steady_clock::time_point evaluators_at{};
 };
+
+constexpr auto evaluators_ttl = std::chrono::seconds(1);
 
 using stage_self = caf::stateful_actor<stage_state>*;
 using outcome = caf::response_promise;
@@ -205,8 +214,13 @@ void evaluate(stage_self self, outcome rp, const event_row& e) {
              auto prompt = make_evaluation_prompt({e.event_id, e.symbol, e.side, e.price, e.strategy, e.profile,
                                                    enrichment->features_json, enrichment->quality_flags});
              auto ev = std::make_shared<evaluation>(evaluation{rp, e, 0, {}});
+             auto now = std::chrono::steady_clock::now();
+             if (self->state.evaluators && now - self->state.evaluators_at < evaluators_ttl)
+               return evaluate_with(self, ev, llm, *self->state.evaluators, prompt);
              self->request(llm, caf::infinite, protocol::llm_get_evaluators_atom::value)
-                 .then([self, ev, llm, prompt](const protocol::llm_evaluator_list& list) {
+                 .then([self, ev, llm, prompt, now](const protocol::llm_evaluator_list& list) {
+                   self->state.evaluators = list;
+                   self->state.evaluators_at = now;
                    evaluate_with(self, ev, llm, list, prompt);
                  },
                        [ev](const caf::error&) { fail(ev->rp, "the LLM gateway cannot list evaluators"); });
