@@ -82,7 +82,11 @@ api_error from_domain_error(const caf::error& err, const std::string& what) {
   switch (protocol::code_of(err)) {
     case errc::not_found: return make_api_error(error_code::not_found, what + " not found.");
     case errc::conflict: return make_api_error(error_code::conflict);
-    case errc::invalid: return make_api_error(error_code::validation_failed);
+    case errc::invalid:
+      // make_validation_error() names the field; other contexts are log text.
+      if (err.context().match_elements<std::string, std::string>())
+        return validation_error({{err.context().get_as<std::string>(0), err.context().get_as<std::string>(1)}});
+      return make_api_error(error_code::validation_failed);
     case errc::unavailable: return make_api_error(error_code::unavailable);
     case errc::unauthorized: return make_api_error(error_code::unauthorized);
     case errc::forbidden: return make_api_error(error_code::forbidden);

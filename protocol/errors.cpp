@@ -28,6 +28,11 @@ caf::error make_error(errc code, std::string log_context) {
                     caf::make_message(std::move(log_context))};
 }
 
+caf::error make_validation_error(std::string field, std::string problem) {
+  return caf::error{static_cast<std::uint8_t>(errc::invalid), error_category,
+                    caf::make_message(std::move(field), std::move(problem))};
+}
+
 errc code_of(const caf::error& err) {
   if (!err) return errc::none;
   if (err.category() == error_category) return static_cast<errc>(err.code());

@@ -31,6 +31,10 @@ std::string to_string(errc code);
 caf::error make_error(errc code);
 caf::error make_error(errc code, std::string log_context);
 
+// errc::invalid naming the offending field, for a 422 whose details say
+// {field, problem}. Both strings reach the client: keep them client-safe.
+caf::error make_validation_error(std::string field, std::string problem);
+
 // The delta code of an error, or errc::internal for errors of other categories
 // (CAF's own, e.g. a dead receiver or a request timeout, map to unavailable).
 errc code_of(const caf::error& err);

@@ -507,7 +507,7 @@ void upkeep(gateway_self self) {
 // ---- admin ----
 
 caf::error invalid(const config_problem& p) {
-  return protocol::make_error(protocol::errc::invalid, p.field + ": " + p.problem);
+  return protocol::make_validation_error(p.field, p.problem);
 }
 
 template <class T, class Convert>

@@ -7,7 +7,6 @@
 #include "http/json_body.hpp"
 #include "http/routes/llm_views.hpp"
 #include "http/routes/routes.hpp"
-#include "protocol/errors.hpp"
 
 #include <caf/all.hpp>
 
@@ -15,28 +14,12 @@ namespace delta::http {
 
 namespace {
 
-// The gateway names an invalid field as "field: problem" (see gateway_admin.hpp).
-api_error llm_error(const caf::error& err, const std::string& what) {
-  if (protocol::code_of(err) == protocol::errc::invalid && err.context().match_elements<std::string>()) {
-    auto text = err.context().get_as<std::string>(0);
-    auto colon = text.find(": ");
-    if (colon != std::string::npos) return validation_error({{text.substr(0, colon), text.substr(colon + 2)}});
-  }
-  return from_domain_error(err, what);
-}
-
-auto answer_llm_error(reply_ptr reply, std::string what) {
-  return [reply = std::move(reply), what = std::move(what)](const caf::error& err) {
-    reply->send(error_response(llm_error(err, what), reply->request_id()));
-  };
-}
-
 protocol::llm_gateway_actor gateway(const edge_context& ctx) { return ctx.svc.llm->get(); }
 
 void get_route(edge_context& ctx, request&, path_params& params, reply_ptr reply) {
   ctx.ask(gateway(ctx), protocol::llm_get_route_atom::value, params.at(0).second)
       .then(answer_with<protocol::llm_route_config>(reply, 200, llm_route_json),
-            answer_llm_error(reply, "Route"));
+            answer_error(reply, "Route"));
 }
 
 void put_route(edge_context& ctx, request& req, path_params& params, reply_ptr reply) {
@@ -45,13 +28,13 @@ void put_route(edge_context& ctx, request& req, path_params& params, reply_ptr r
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
   ctx.ask(gateway(ctx), protocol::llm_put_route_atom::value, std::move(route))
       .then(answer_with<protocol::llm_route_config>(reply, 200, llm_route_json),
-            answer_llm_error(reply, "Use case"));
+            answer_error(reply, "Use case"));
 }
 
 void get_fallbacks(edge_context& ctx, request&, path_params& params, reply_ptr reply) {
   ctx.ask(gateway(ctx), protocol::llm_get_fallbacks_atom::value, params.at(0).second)
       .then(answer_with<protocol::llm_endpoint_list>(reply, 200, llm_endpoints_json),
-            answer_llm_error(reply, "Use case"));
+            answer_error(reply, "Use case"));
 }
 
 void put_fallbacks(edge_context& ctx, request& req, path_params& params, reply_ptr reply) {
@@ -60,13 +43,13 @@ void put_fallbacks(edge_context& ctx, request& req, path_params& params, reply_p
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
   ctx.ask(gateway(ctx), protocol::llm_put_fallbacks_atom::value, params.at(0).second, std::move(chain))
       .then(answer_with<protocol::llm_endpoint_list>(reply, 200, llm_endpoints_json),
-            answer_llm_error(reply, "Route of the use case"));
+            answer_error(reply, "Route of the use case"));
 }
 
 void get_evaluators(edge_context& ctx, request&, path_params&, reply_ptr reply) {
   ctx.ask(gateway(ctx), protocol::llm_get_evaluators_atom::value)
       .then(answer_with<protocol::llm_evaluator_list>(reply, 200, llm_evaluators_json),
-            answer_llm_error(reply, "Evaluator"));
+            answer_error(reply, "Evaluator"));
 }
 
 void put_evaluators(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
@@ -75,12 +58,12 @@ void put_evaluators(edge_context& ctx, request& req, path_params&, reply_ptr rep
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
   ctx.ask(gateway(ctx), protocol::llm_put_evaluators_atom::value, std::move(list))
       .then(answer_with<protocol::llm_evaluator_list>(reply, 200, llm_evaluators_json),
-            answer_llm_error(reply, "Evaluator"));
+            answer_error(reply, "Evaluator"));
 }
 
 void get_breakers(edge_context& ctx, request&, path_params&, reply_ptr reply) {
   ctx.ask(gateway(ctx), protocol::llm_breakers_atom::value)
-      .then(answer_with<protocol::breaker_list>(reply, 200, breakers_json), answer_llm_error(reply, "Breaker"));
+      .then(answer_with<protocol::breaker_list>(reply, 200, breakers_json), answer_error(reply, "Breaker"));
 }
 
 const param_doc use_case_param{"use_case", "path", "string",

@@ -117,6 +117,17 @@ TEST(ErrorResponse, EscapesTheRequestIdAndMessage) {
   EXPECT_EQ(err.at("request_id").as_string(), "a\"b");
 }
 
+TEST(FromDomainError, AValidationErrorNamesItsFieldButLogTextStaysOut) {
+  auto named = from_domain_error(delta::protocol::make_validation_error("base_url", "must be http or https"));
+  EXPECT_EQ(named.code, error_code::validation_failed);
+  ASSERT_EQ(named.details.size(), 1u);
+  EXPECT_EQ(named.details[0].field, "base_url");
+  EXPECT_EQ(named.details[0].problem, "must be http or https");
+  auto logged = from_domain_error(delta::protocol::make_error(errc::invalid, "payload is not a JSON object"));
+  EXPECT_EQ(logged.code, error_code::validation_failed);
+  EXPECT_TRUE(logged.details.empty());
+}
+
 TEST(FromDomainError, MapsEveryProtocolErrorCode) {
   using delta::protocol::make_error;
   EXPECT_EQ(from_domain_error(make_error(errc::not_found), "Security").code, error_code::not_found);
