@@ -1,9 +1,10 @@
 #include "actors/health/health_actor.hpp"
 
 #include "actors/health/database_health.hpp"
+#include "actors/health/jobs_health.hpp"
 #include "actors/health/llm_health.hpp"
+#include "telemetry/metrics_registry.hpp"
 #include "actors/runtime/db_calls.hpp"
-#include "storage/jobs_repository.hpp"
 
 #include <caf/all.hpp>
 
@@ -29,30 +30,7 @@ struct probe {
   bool database_done = false;
   std::optional<protocol::breaker_list> breakers;
   bool llm_done = false;
-  std::optional<std::vector<std::pair<std::string, std::int64_t>>> queue;  // jobs by status
-  bool queue_done = false;
 };
-
-// The jobs queue by status (the dead-letter count included): figures for
-// operators, not a health verdict — a full queue is load, not a fault.
-protocol::component_health jobs_health(const std::optional<std::vector<std::pair<std::string, std::int64_t>>>& queue) {
-  protocol::component_health c;
-  c.name = "jobs";
-  if (!queue) {
-    c.status = "degraded";
-    c.message = "the job queue could not be read";
-    return c;
-  }
-  c.status = "healthy";
-  c.message = "ok";
-  for (auto status : {"queued", "running", "failed", "dead"}) {
-    std::int64_t n = 0;
-    for (auto& [s, count] : *queue)
-      if (s == status) n = count;
-    c.details.emplace_back(status, n);
-  }
-  return c;
-}
 
 struct health_state {
   static inline const char* name = "delta.health";
@@ -71,11 +49,11 @@ void maybe_finish(health_self self, std::uint64_t id, bool force) {
   auto it = self->state.probes.find(id);
   if (it == self->state.probes.end()) return;  // finished already
   auto& p = it->second;
-  if (!force && !(p.database_done && p.llm_done && p.queue_done)) return;
+  if (!force && !(p.database_done && p.llm_done)) return;
   protocol::health_report report;
   report.components.push_back(database_health(p.database_done ? p.database : std::nullopt,
                                               self->state.pool->stats()));
-  report.components.push_back(jobs_health(p.queue_done ? p.queue : std::nullopt));
+  report.components.push_back(jobs_health(telemetry::global_metrics()));
   if (self->state.llm) {
     report.components.push_back(llm_health(p.llm_done ? p.breakers : std::nullopt));
     if (p.breakers) report.llm_endpoints = *p.breakers;
@@ -130,14 +108,6 @@ health_impl::behavior_type health_actor(health_self self, storage::pg_pool* pool
                               maybe_finish(self, id, false);
                             });
         ask_gateway(self, id);
-        self->state.db.call(self, *self->state.pool, {storage::jobs::depth()}, false,
-                            [self, id](storage::pg_reply& reply) {
-                              auto it = self->state.probes.find(id);
-                              if (it == self->state.probes.end()) return;
-                              if (reply.ok()) it->second.queue = storage::jobs::to_depth(reply.results.at(0));
-                              it->second.queue_done = true;
-                              maybe_finish(self, id, false);
-                            });
         self->delayed_send(self, probe_timeout, probe_timeout_atom::value, id);
         return promise;
       },
