@@ -10,10 +10,11 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <ctime>
+#include <deque>
 #include <functional>
 #include <optional>
-#include <map>
 #include <unordered_map>
 
 namespace delta::http {
@@ -58,8 +59,14 @@ using resolved_fn = std::function<void(const resolution&)>;
 
 struct edge_state {
   static inline const char* name = "delta.edge";
-  // Calls by deadline (most routes share one, so inserts land at the end).
-  std::multimap<std::chrono::steady_clock::time_point, std::weak_ptr<pending_reply>> deadlines;
+  // Calls waiting for an answer, one FIFO lane per deadline length: within a
+  // lane arrival order is deadline order, so adding a call is a push_back
+  // (no allocation per request) and the sweep only looks at each front.
+  struct deadline_lane {
+    std::chrono::steady_clock::duration length;
+    std::deque<std::pair<std::chrono::steady_clock::time_point, std::weak_ptr<pending_reply>>> calls;
+  };
+  std::vector<deadline_lane> deadlines;
   credential_cache keys{key_cache_ttl, 100000};
   // Callers waiting for the auth actor to resolve one key (lookups are shared).
   std::unordered_map<std::string, std::vector<resolved_fn>> key_lookups;
@@ -195,12 +202,22 @@ caf::typed_response_promise<protocol::principal> whois(edge_self self, const ser
   return promise;
 }
 
+// Routes have a handful of deadline lengths, so the lane is found by a short scan.
+void add_deadline(edge_state& st, std::chrono::steady_clock::duration length, const reply_ptr& reply) {
+  auto lane = std::find_if(st.deadlines.begin(), st.deadlines.end(),
+                           [&](const edge_state::deadline_lane& l) { return l.length == length; });
+  if (lane == st.deadlines.end()) lane = st.deadlines.insert(st.deadlines.end(), {length, {}});
+  lane->calls.emplace_back(std::chrono::steady_clock::now() + length, reply);
+}
+
 void sweep_deadlines(edge_state& st) {
   auto now = std::chrono::steady_clock::now();
-  while (!st.deadlines.empty() && st.deadlines.begin()->first <= now) {
-    if (auto reply = st.deadlines.begin()->second.lock(); reply && !reply->answered())
-      reply->send(error_response(make_api_error(error_code::unavailable), reply->request_id()));
-    st.deadlines.erase(st.deadlines.begin());
+  for (auto& lane : st.deadlines) {
+    while (!lane.calls.empty() && lane.calls.front().first <= now) {
+      if (auto reply = lane.calls.front().second.lock(); reply && !reply->answered())
+        reply->send(error_response(make_api_error(error_code::unavailable), reply->request_id()));
+      lane.calls.pop_front();
+    }
   }
 }
 
@@ -226,8 +243,7 @@ caf::behavior edge_actor(edge_self self, services svc) {
         auto wait = call->rt->deadline.count() > 0
                         ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(call->rt->deadline)
                         : std::chrono::duration_cast<std::chrono::steady_clock::duration>(call_deadline);
-        self->state.deadlines.emplace_hint(self->state.deadlines.end(),
-                                           std::chrono::steady_clock::now() + wait, call->reply);
+        add_deadline(self->state, wait, call->reply);
         handle_call(self, *shared, call);
       },
       [self, shared](sweep_deadlines_atom) {
