@@ -97,6 +97,15 @@ def demo_data_file():
     return path
 
 
+def demo_candles_file():
+    """scripts/demo_candles.sql (DELTA_TEST_DEMO_CANDLES overrides): a week of
+    synthetic 1m bars for the demo tickers, relative to now."""
+    path = os.environ.get("DELTA_TEST_DEMO_CANDLES") or str(PROJECT_ROOT / "scripts" / "demo_candles.sql")
+    if not os.path.isfile(path):
+        raise HarnessError(f"demo candles {path} not found: set DELTA_TEST_DEMO_CANDLES")
+    return path
+
+
 def migration_versions():
     """Version numbers of the migration files in the checkout (0001_x.sql -> 1)."""
     versions = []

@@ -14,13 +14,10 @@ bounded polls on the job's state, never sleeps.
 
 Needs DELTAD, DELTA_TEST_DATABASE_URL and LLM_STUB (ctest sets them)."""
 
-import os
 import unittest
 
-from tests.e2e.harness import (PROJECT_ROOT, RFC3339_UTC_RE, Deltad, DeltaTestCase, HarnessError,
-                               drop_database, fresh_database, parse_prometheus, poll_until,
-                               prepare_database, psql)
-from tests.e2e.test_llm_stub import LlmStub, point_llm_rows_at
+from tests.e2e.harness import RFC3339_UTC_RE, parse_prometheus, poll_until
+from tests.e2e.stubbed import StubbedDeltaTestCase
 
 REPORTS = "/api/v2/signals/research/{}/reports"
 BACKTESTS = "/api/v2/signals/backtests"
@@ -33,47 +30,23 @@ PRIMARY, FALLBACK = "stub-primary", "stub-fallback"   # report_generate's seeded
 JOB_TIMEOUT = 30.0
 
 
-def demo_candles_file():
-    path = os.environ.get("DELTA_TEST_DEMO_CANDLES") or str(PROJECT_ROOT / "scripts" / "demo_candles.sql")
-    if not os.path.isfile(path):
-        raise HarnessError(f"demo candles {path} not found: set DELTA_TEST_DEMO_CANDLES")
-    return path
-
-
-class JobsTest(DeltaTestCase):
+class JobsTest(StubbedDeltaTestCase):
     maxDiff = 8000
+
+    with_candles = True
+    provider_key = "sk-jobs-e2e"
+    config = dict(llm__retry_base_ms=1, llm__retry_cap_ms=5, llm__max_attempts=1,
+                  llm__breaker_failure_threshold=1000,
+                  ratelimit__ip_per_minute=100000, ratelimit__ip_burst=100000,
+                  ratelimit__user_per_minute=100000, ratelimit__user_burst=100000)
 
     @classmethod
     def setUpClass(cls):
-        super(DeltaTestCase, cls).setUpClass()
-        cls.stub = LlmStub().start()
-        cls.addClassCleanup(cls.stub.stop)
-        cls.db_url = fresh_database()
-        cls.addClassCleanup(drop_database, cls.db_url)
-        prepare_database(cls.db_url)
-        psql(cls.db_url, file=demo_candles_file())
-        point_llm_rows_at(cls.db_url, cls.stub)
-        cls.deltad = Deltad(cls.db_url, prepare=False, demo_llm_key="sk-jobs-e2e",
-                            llm__retry_base_ms=1, llm__retry_cap_ms=5, llm__max_attempts=1,
-                            llm__breaker_failure_threshold=1000,
-                            ratelimit__ip_per_minute=100000, ratelimit__ip_burst=100000,
-                            ratelimit__user_per_minute=100000, ratelimit__user_burst=100000)
-        cls.deltad.remember_secret("sk-jobs-e2e", "provider key")
-        cls.addClassCleanup(cls.deltad.close)
-        cls.deltad.start()
-        cls.deltad.wait_serving()
+        super().setUpClass()
         cls.admin = cls.deltad.add_user(tier="research", role="admin")
         cls.analyst = cls.deltad.add_user(tier="analyst")
         cls.other = cls.deltad.add_user(tier="analyst")
         cls.free = cls.deltad.add_user(tier="free")
-
-    def setUp(self):
-        super().setUp()
-        self.stub.control(mode="ok", fail_next=0, models={})
-
-    def tearDown(self):
-        self.stub.control(mode="ok", fail_next=0, models={})
-        super().tearDown()
 
     # ------------------------------------------------------------------ helpers
 

@@ -664,3 +664,4 @@ class FlagsAndSignalsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+

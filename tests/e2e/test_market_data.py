@@ -10,12 +10,10 @@ the demo candles (the last 7 days)."""
 import calendar
 import datetime
 import json
-import os
 import time
 import unittest
 
-from tests.e2e.harness import (DEMO_AUTH, PROJECT_ROOT, RFC3339_UTC_RE, DeltaTestCase,
-                               HarnessError, psql)
+from tests.e2e.harness import DEMO_AUTH, RFC3339_UTC_RE, DeltaTestCase, demo_candles_file, psql
 
 CANDLES = "/api/v2/market/candles"
 PRICES = "/api/v2/market/prices/"
@@ -31,14 +29,6 @@ RSI_CLOSES = [44.34, 44.09, 44.15, 43.61, 44.33, 44.83, 45.10, 45.42, 45.84, 46.
 RSI_14 = [70.4641, 66.2496, 66.4809, 69.3469, 66.2947, 57.9150, 62.8807, 63.2088, 56.0116,
           62.3399, 54.6710, 50.3868, 40.0194, 41.4926, 41.9024, 45.4995, 37.3228, 33.0905,
           37.7888]
-
-
-def demo_candles_file():
-    path = (os.environ.get("DELTA_TEST_DEMO_CANDLES")
-            or str(PROJECT_ROOT / "scripts" / "demo_candles.sql"))
-    if not os.path.isfile(path):
-        raise HarnessError(f"demo candles {path} not found: set DELTA_TEST_DEMO_CANDLES")
-    return path
 
 
 def rfc3339(ts):

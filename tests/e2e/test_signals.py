@@ -15,12 +15,9 @@ Needs DELTAD, DELTA_TEST_DATABASE_URL, DELTA_TEST_DEMO_CANDLES and LLM_STUB
 (ctest sets them)."""
 
 import email.utils
-import json
 
-from tests.e2e.harness import (RFC3339_UTC_RE, Deltad, DeltaTestCase, drop_database, fresh_database,
-                               parse_prometheus, poll_until, prepare_database, psql)
-from tests.e2e.test_jobs import demo_candles_file
-from tests.e2e.test_llm_stub import LlmStub, point_llm_rows_at
+from tests.e2e.harness import RFC3339_UTC_RE, parse_prometheus, poll_until, psql
+from tests.e2e.stubbed import StubbedDeltaTestCase
 
 SIGNALS = "/api/v2/signals"
 SIGNALS_V1 = "/api/v1/signals"
@@ -31,45 +28,26 @@ DECISION_FIELDS = {"model", "provider", "provider_model", "decision", "confidenc
                    "latency_ms", "tokens"}
 
 
-class SignalsTest(DeltaTestCase):
+class SignalsTest(StubbedDeltaTestCase):
     maxDiff = 8000
+
+    with_candles = True
+    provider_key = "sk-signals-e2e"
+    config = dict(llm__retry_base_ms=1, llm__retry_cap_ms=5, llm__max_attempts=1,
+                  llm__breaker_failure_threshold=1000,
+                  signals__max_attempts=MAX_ATTEMPTS, signals__retry_base_ms=20,
+                  signals__retry_cap_ms=100, signals__poll_interval_ms=50,
+                  ratelimit__groups="explain=10/20,signals.submit=100000/100000",
+                  ratelimit__ip_per_minute=100000, ratelimit__ip_burst=100000,
+                  ratelimit__user_per_minute=100000, ratelimit__user_burst=100000)
 
     @classmethod
     def setUpClass(cls):
-        # Not DeltaTestCase.setUpClass: the stub must run and the evaluators
-        # must point at it before deltad starts.
-        super(DeltaTestCase, cls).setUpClass()
-        cls.stub = LlmStub().start()
-        cls.addClassCleanup(cls.stub.stop)
-        cls.db_url = fresh_database()
-        cls.addClassCleanup(drop_database, cls.db_url)
-        prepare_database(cls.db_url)
-        psql(cls.db_url, file=demo_candles_file())
-        point_llm_rows_at(cls.db_url, cls.stub)
-        cls.deltad = Deltad(cls.db_url, prepare=False, demo_llm_key="sk-signals-e2e",
-                            llm__retry_base_ms=1, llm__retry_cap_ms=5, llm__max_attempts=1,
-                            llm__breaker_failure_threshold=1000,
-                            signals__max_attempts=MAX_ATTEMPTS, signals__retry_base_ms=20,
-                            signals__retry_cap_ms=100, signals__poll_interval_ms=50,
-                            ratelimit__groups="explain=10/20,signals.submit=100000/100000",
-                            ratelimit__ip_per_minute=100000, ratelimit__ip_burst=100000,
-                            ratelimit__user_per_minute=100000, ratelimit__user_burst=100000)
-        cls.deltad.remember_secret("sk-signals-e2e", "provider key")
-        cls.addClassCleanup(cls.deltad.close)
-        cls.deltad.start()
-        cls.deltad.wait_serving()
+        super().setUpClass()
         cls.admin = cls.deltad.add_user(tier="research", role="admin")
         cls.analyst = cls.deltad.add_user(tier="analyst")
         cls.other = cls.deltad.add_user(tier="analyst")
         cls.free = cls.deltad.add_user(tier="free")
-
-    def setUp(self):
-        super().setUp()
-        self.stub.control(mode="ok", fail_next=0, models={})
-
-    def tearDown(self):
-        self.stub.control(mode="ok", fail_next=0, models={})
-        super().tearDown()
 
     # ------------------------------------------------------------------ helpers
 
