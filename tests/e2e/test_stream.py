@@ -475,8 +475,10 @@ class JobEventTest(StreamCase):
                 return message["data"]
 
     def test_a_report_job_goes_from_202_to_succeeded_with_progress_on_the_stream(self):
-        # The provider takes a moment, so the job is running when we subscribe.
-        self.stub.control(models={self.PRIMARY: {"mode": "latency", "latency_ms": 1500}})
+        # The provider takes 4 s, so the job is still running when we have
+        # subscribed (a subscription cannot precede the job id), and its
+        # once-a-second progress reaches us before the answer.
+        self.stub.control(models={self.PRIMARY: {"mode": "latency", "latency_ms": 4000}})
         r = self.deltad.request("POST", "/api/v2/signals/research/AAPL/reports", self.owner.bearer,
                                 {"report_type": "full"}, anonymous=True)
         self.assertEqual(r.status, 202, r.body)
