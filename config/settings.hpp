@@ -99,7 +99,7 @@ struct signals_settings {
   int retry_base_ms = 1000;      // backoff: full jitter under min(cap, base * 2^(n-1))
   int retry_cap_ms = 60000;
   int poll_interval_ms = 1000;   // how often the pipeline claims due events (retries, other nodes' expired leases)
-  int lease_seconds = 120;       // a dead node's events are claimed again this long after they were taken
+  int lease_seconds = 30;        // renewed every third of it; a dead node's events are claimed again once it runs out
   int concurrency = 256;         // events in the pipeline at once per node
   int batch_max = 512;           // rows of one group-commit INSERT of POST /api/v2/signals
 };

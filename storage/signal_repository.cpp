@@ -119,12 +119,6 @@ void register_statements(pg_pool& pool) {
   pool.add_statement("signals_depth",
                      "SELECT count(*) FROM events WHERE status IN ('received', 'enriched', 'evaluated', 'failed')");
   pool.add_statement(
-      "signals_advance",
-      "WITH u AS (UPDATE events SET status = $3::text, next_stage = $4::text, attempts = 0, last_error = NULL,"
-      "  updated_at = now() WHERE event_id = $1::uuid RETURNING event_id)"
-      " INSERT INTO processing_timeline (event_id, stage, status, detail)"
-      " SELECT event_id, $2::text, $3::text, nullif($5::text, '') FROM u");
-  pool.add_statement(
       "signals_fail",
       "WITH u AS (UPDATE events SET status = 'failed', attempts = $3::int, last_error = $5::text, lease_until = NULL,"
       "  next_attempt_at = now() + make_interval(secs => $4::float8 / 1000), updated_at = now()"
@@ -138,22 +132,37 @@ void register_statements(pg_pool& pool) {
       " q AS (INSERT INTO dlq_entries (event_id, stage, reason, attempts) SELECT event_id, $2::text, $4::text, $3::int FROM u)"
       " INSERT INTO processing_timeline (event_id, stage, status, detail)"
       " SELECT event_id, $2::text, 'dead', $4::text FROM u");
-  pool.add_statement("signals_security", "SELECT security_id::text FROM securities WHERE ticker = $1");
   pool.add_statement(
-      "signals_save_enrichment",
+      "signals_renew",
+      "UPDATE events SET lease_until = now() + make_interval(secs => $2::float8 / 1000)"
+      " WHERE event_id = ANY($1::uuid[]) AND status IN ('received', 'enriched', 'evaluated', 'failed')");
+  pool.add_statement("signals_release", "UPDATE events SET lease_until = NULL WHERE event_id = ANY($1::uuid[])");
+  pool.add_statement(
+      "signals_advance_many",
+      "WITH u AS (UPDATE events e SET status = i.status, next_stage = i.next_stage, attempts = 0,"
+      "  last_error = NULL, updated_at = now()"
+      "  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])"
+      "    AS i(event_id, stage, status, next_stage, detail)"
+      "  WHERE e.event_id = i.event_id RETURNING e.event_id, i.stage, i.status, i.detail)"
+      " INSERT INTO processing_timeline (event_id, stage, status, detail)"
+      " SELECT event_id, stage, status, nullif(detail, '') FROM u");
+  pool.add_statement(
+      "signals_save_enrichments",
       "INSERT INTO enriched_events (event_id, profile, features, quality_flags)"
-      " VALUES ($1::uuid, $2, $3::jsonb, $4::text[])"
+      " SELECT i, p, f::jsonb, coalesce(string_to_array(nullif(q, ''), ','), '{}')"
+      " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS x(i, p, f, q)"
       " ON CONFLICT (event_id) DO UPDATE SET profile = excluded.profile, features = excluded.features,"
       "   quality_flags = excluded.quality_flags, enriched_at = now()");
+  pool.add_statement("signals_security", "SELECT security_id::text FROM securities WHERE ticker = $1");
   pool.add_statement("signals_load_enrichment",
                      "SELECT features::text, quality_flags FROM enriched_events WHERE event_id = $1::uuid");
   pool.add_statement(
       "signals_save_decisions",
       "INSERT INTO model_decisions (event_id, model, provider, provider_model, decision, confidence, rationale,"
       "  latency_ms, prompt_tokens, completion_tokens, error)"
-      " SELECT $1::uuid, m, p, pm, nullif(d, ''), nullif(c, '')::float8, nullif(r, ''), l, pt, ct, nullif(e, '')"
-      " FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[],"
-      "             $9::bigint[], $10::bigint[], $11::text[]) AS x(m, p, pm, d, c, r, l, pt, ct, e)"
+      " SELECT i, m, p, pm, nullif(d, ''), nullif(c, '')::float8, nullif(r, ''), l, pt, ct, nullif(e, '')"
+      " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
+      "             $8::bigint[], $9::bigint[], $10::bigint[], $11::text[]) AS x(i, m, p, pm, d, c, r, l, pt, ct, e)"
       " ON CONFLICT (event_id, model) DO UPDATE SET provider = excluded.provider,"
       "   provider_model = excluded.provider_model, decision = excluded.decision,"
       "   confidence = excluded.confidence, rationale = excluded.rationale, latency_ms = excluded.latency_ms,"
@@ -221,9 +230,12 @@ pg_statement queue_depth() { return pg_statement::prepared("signals_depth"); }
 
 std::int64_t to_count(const pg_result& r) { return r.rows.empty() ? 0 : to_int64(r.rows[0].at(0)); }
 
-pg_statement advance(const std::string& event_id, const std::string& stage, const std::string& status,
-                     const std::string& next_stage, const std::string& detail) {
-  return pg_statement::prepared("signals_advance", {event_id, stage, status, next_stage, detail});
+pg_statement renew(const std::vector<std::string>& event_ids, std::int64_t lease_ms) {
+  return pg_statement::prepared("signals_renew", {text_array(event_ids), std::to_string(lease_ms)});
+}
+
+pg_statement release(const std::vector<std::string>& event_ids) {
+  return pg_statement::prepared("signals_release", {text_array(event_ids)});
 }
 
 pg_statement fail(const std::string& event_id, const std::string& stage, int attempts, std::int64_t retry_ms,
@@ -243,11 +255,6 @@ std::optional<std::string> to_security_id(const pg_result& r) {
   return *r.rows[0].at(0);
 }
 
-pg_statement save_enrichment(const std::string& event_id, const std::string& profile,
-                             const std::string& features_json, const std::vector<std::string>& flags) {
-  return pg_statement::prepared("signals_save_enrichment", {event_id, profile, features_json, text_array(flags)});
-}
-
 pg_statement load_enrichment(const std::string& event_id) {
   return pg_statement::prepared("signals_load_enrichment", {event_id});
 }
@@ -257,18 +264,56 @@ std::optional<enrichment_row> to_enrichment(const pg_result& r) {
   return enrichment_row{r.rows[0].at(0).value_or("{}"), parse_text_array(r.rows[0].at(1).value_or("{}"))};
 }
 
-pg_statement save_decisions(const std::string& event_id, const std::vector<decision_row>& rows) {
+void stage_writes::absorb(stage_writes&& other) {
+  auto move_all = [](auto& to, auto& from) { to.insert(to.end(), std::make_move_iterator(from.begin()),
+                                                       std::make_move_iterator(from.end())); };
+  move_all(enrichments, other.enrichments);
+  move_all(decisions, other.decisions);
+  move_all(advances, other.advances);
+}
+
+namespace {
+
+pg_statement save_enrichments(const std::vector<enrichment_write>& rows) {
+  return pg_statement::prepared(
+      "signals_save_enrichments",
+      {text_array_of(rows, [](auto& x) { return x.event_id; }), text_array_of(rows, [](auto& x) { return x.profile; }),
+       text_array_of(rows, [](auto& x) { return x.features_json; }),
+       text_array_of(rows, [](auto& x) { return joined(x.quality_flags); })});
+}
+
+pg_statement save_decisions(const std::vector<decision_write>& rows) {
   return pg_statement::prepared(
       "signals_save_decisions",
-      {event_id, text_array_of(rows, [](auto& d) { return d.model; }), text_array_of(rows, [](auto& d) { return d.provider; }),
-       text_array_of(rows, [](auto& d) { return d.provider_model; }),
-       text_array_of(rows, [](auto& d) { return d.decision; }),
-       text_array_of(rows, [](auto& d) { return d.error.empty() ? number(d.confidence) : std::string{}; }),
-       text_array_of(rows, [](auto& d) { return d.rationale; }),
-       text_array_of(rows, [](auto& d) { return std::to_string(d.latency_ms); }),
-       text_array_of(rows, [](auto& d) { return std::to_string(d.prompt_tokens); }),
-       text_array_of(rows, [](auto& d) { return std::to_string(d.completion_tokens); }),
-       text_array_of(rows, [](auto& d) { return d.error; })});
+      {text_array_of(rows, [](auto& x) { return x.event_id; }),
+       text_array_of(rows, [](auto& x) { return x.decision.model; }),
+       text_array_of(rows, [](auto& x) { return x.decision.provider; }),
+       text_array_of(rows, [](auto& x) { return x.decision.provider_model; }),
+       text_array_of(rows, [](auto& x) { return x.decision.decision; }),
+       text_array_of(rows, [](auto& x) { return x.decision.error.empty() ? number(x.decision.confidence) : std::string{}; }),
+       text_array_of(rows, [](auto& x) { return x.decision.rationale; }),
+       text_array_of(rows, [](auto& x) { return std::to_string(x.decision.latency_ms); }),
+       text_array_of(rows, [](auto& x) { return std::to_string(x.decision.prompt_tokens); }),
+       text_array_of(rows, [](auto& x) { return std::to_string(x.decision.completion_tokens); }),
+       text_array_of(rows, [](auto& x) { return x.decision.error; })});
+}
+
+pg_statement advance_many(const std::vector<advance_write>& rows) {
+  return pg_statement::prepared(
+      "signals_advance_many",
+      {text_array_of(rows, [](auto& x) { return x.event_id; }), text_array_of(rows, [](auto& x) { return x.stage; }),
+       text_array_of(rows, [](auto& x) { return x.status; }), text_array_of(rows, [](auto& x) { return x.next_stage; }),
+       text_array_of(rows, [](auto& x) { return x.detail; })});
+}
+
+}  // namespace
+
+std::vector<pg_statement> write_batch(const stage_writes& w) {
+  std::vector<pg_statement> steps{pg_statement::literal("SET LOCAL synchronous_commit TO off")};
+  if (!w.enrichments.empty()) steps.push_back(save_enrichments(w.enrichments));
+  if (!w.decisions.empty()) steps.push_back(save_decisions(w.decisions));
+  if (!w.advances.empty()) steps.push_back(advance_many(w.advances));
+  return steps;
 }
 
 pg_statement load_decisions(const std::string& event_id) {

@@ -1,8 +1,8 @@
 #pragma once
 // SQL of the signal pipeline (migrations/0007_signals.sql). Every stage's
 // output and the event's move to its next status are written in one
-// transaction (the stage statement, then advance()), so the database is the
-// truth a restarted pipeline resumes from.
+// transaction (write_batch(), shared by the stages of many events), so the
+// database is the truth a restarted pipeline resumes from.
 
 #include "storage/pg_pool.hpp"
 
@@ -26,21 +26,6 @@ struct new_event {
   std::vector<std::string> models;  // empty: every active evaluator
 };
 
-// An event as the pipeline works on it.
-struct event_row {
-  std::string event_id;
-  std::string owner;
-  std::string symbol;
-  std::string side;
-  std::optional<double> price;
-  std::string strategy;
-  std::string profile;
-  std::vector<std::string> models;
-  std::string status;
-  std::string next_stage;
-  int attempts = 0;
-};
-
 struct enrichment_row {
   std::string features_json;
   std::vector<std::string> quality_flags;
@@ -58,6 +43,25 @@ struct decision_row {
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
   std::string error;  // empty for a decision
+};
+
+// An event as the pipeline works on it.
+struct event_row {
+  std::string event_id;
+  std::string owner;
+  std::string symbol;
+  std::string side;
+  std::optional<double> price;
+  std::string strategy;
+  std::string profile;
+  std::vector<std::string> models;
+  std::string status;
+  std::string next_stage;
+  int attempts = 0;
+  // What this node's earlier stages produced for the event, carried in
+  // memory to the next stage; empty after a claim (read from the database).
+  std::optional<enrichment_row> enrichment;
+  std::vector<decision_row> decisions;  // decisions only, not failures
 };
 
 void register_statements(pg_pool& pool);
@@ -82,26 +86,58 @@ std::vector<event_row> to_events(const pg_result& r);
 pg_statement queue_depth();
 std::int64_t to_count(const pg_result& r);
 
-// The event moves on after a stage succeeded: status, next stage, a timeline row.
-pg_statement advance(const std::string& event_id, const std::string& stage, const std::string& status,
-                     const std::string& next_stage, const std::string& detail);
 // A failed attempt that will run again after retry_ms (lease released).
 pg_statement fail(const std::string& event_id, const std::string& stage, int attempts, std::int64_t retry_ms,
                   const std::string& reason);
 // A failed attempt that used up the attempts: dead, a dlq_entries row.
 pg_statement bury(const std::string& event_id, const std::string& stage, int attempts, const std::string& reason);
 
+// Extends the leases of events a pipeline still works on (renewal).
+pg_statement renew(const std::vector<std::string>& event_ids, std::int64_t lease_ms);
+// Gives up leases: the events are claimed again at the next poll (a driver
+// whose queue is full hands fresh events back this way).
+pg_statement release(const std::vector<std::string>& event_ids);
+
+// ---- stage writes, batched across events ----
+struct enrichment_write {
+  std::string event_id;
+  std::string profile;
+  std::string features_json;
+  std::vector<std::string> quality_flags;  // identifiers: no commas
+};
+struct decision_write {
+  std::string event_id;
+  decision_row decision;
+};
+struct advance_write {
+  std::string event_id;
+  std::string stage;
+  std::string status;
+  std::string next_stage;
+  std::string detail;
+};
+// What stages of several events wrote; committed together by write_batch().
+// A decision replaces the event's row of the same evaluator.
+struct stage_writes {
+  std::vector<enrichment_write> enrichments;
+  std::vector<decision_write> decisions;
+  std::vector<advance_write> advances;
+  void absorb(stage_writes&& other);
+  bool empty() const { return enrichments.empty() && decisions.empty() && advances.empty(); }
+};
+// The steps of one transaction storing `w`. Its commit is asynchronous
+// (synchronous_commit off): a PostgreSQL crash may lose the last few hundred
+// milliseconds of stage moves, which only runs those stages again; the
+// ingest commit, which a 202 promises, stays synchronous.
+std::vector<pg_statement> write_batch(const stage_writes& w);
+
 // Zero or one row: the 1-minute bars' security id of a ticker.
 pg_statement security_of(const std::string& symbol);
 std::optional<std::string> to_security_id(const pg_result& r);
 
-pg_statement save_enrichment(const std::string& event_id, const std::string& profile,
-                             const std::string& features_json, const std::vector<std::string>& flags);
 pg_statement load_enrichment(const std::string& event_id);  // zero or one row
 std::optional<enrichment_row> to_enrichment(const pg_result& r);
 
-// Replaces the event's rows of the same evaluators.
-pg_statement save_decisions(const std::string& event_id, const std::vector<decision_row>& rows);
 pg_statement load_decisions(const std::string& event_id);  // decisions only, not failures
 std::vector<decision_row> to_decisions(const pg_result& r);
 

@@ -28,6 +28,9 @@ struct driver_state {
   std::deque<event_row> queue;
   int running = 0;
   bool polling = false;
+  // A claim or a hand-off found more due events than the driver holds:
+  // claim again as soon as there is room instead of at the next tick.
+  bool backlog = false;
   std::mt19937_64 rng{std::random_device{}()};
 };
 
@@ -44,12 +47,18 @@ caf::actor stage_actor(const driver_state& st, stage s) {
 }
 
 void pump(driver_self self);
+void claim(driver_self self, bool with_depth);
+
+// Events the driver holds at most: running plus queued. The rest of a
+// backlog stays in the database, leased to nobody, until there is room.
+std::size_t hold_limit(const driver_state& st) { return static_cast<std::size_t>(st.options.concurrency) * 2; }
 
 void finished(driver_self self, const event_row& e) {
   auto& st = self->state;
   st.held.erase(e.event_id);
   --st.running;
   pump(self);
+  if (st.backlog && st.held.size() <= hold_limit(st) / 2) claim(self, false);
 }
 
 // A failed attempt: retry after the backoff, or dead with a dlq_entries row.
@@ -78,7 +87,7 @@ void run(driver_self self, event_row e) {
   if (!target) return failed(self, std::move(e), s, "the " + std::string{name_of(s)} + " stage is not running");
   self->request(target, caf::infinite, stage_run_atom::value, e)
       .then(
-          [self, e, s](bool ok, const std::string& detail) mutable {
+          [self, s](bool ok, const std::string& detail, event_row& e) {
             if (!ok) return failed(self, std::move(e), s, detail);
             // In-memory hand-off to the next stage: the database already says so.
             e.next_stage = std::string{name_of(on_success(s).next)};
@@ -104,29 +113,71 @@ void pump(driver_self self) {
 void take(driver_self self, event_list events) {
   auto& st = self->state;
   std::size_t taken = 0;
+  std::vector<std::string> overflow;
   for (auto& e : events) {
-    if (!st.held.insert(e.event_id).second) continue;  // already ours
+    if (st.held.count(e.event_id)) continue;  // already ours
+    if (st.held.size() >= hold_limit(st)) {
+      overflow.push_back(std::move(e.event_id));
+      continue;
+    }
+    st.held.insert(e.event_id);
     st.queue.push_back(std::move(e));
     ++taken;
   }
   metrics::enqueued().inc(taken);
   pump(self);
+  if (overflow.empty()) return;
+  // Fresh events beyond what the driver holds: give their insert-time lease
+  // back, so the next claim (here or on another node) takes them in order.
+  st.backlog = true;
+  st.db.call(self, *st.pool, {storage::signals::release(overflow)}, false, [](storage::pg_reply&) {
+    // If this fails, the leases simply run out.
+  });
 }
 
-void poll(driver_self self) {
+// Claims due events up to the hold limit; with_depth also refreshes the
+// queue_depth gauge (a count over the backlog: once per tick, not per claim).
+void claim(driver_self self, bool with_depth) {
   auto& st = self->state;
-  self->delayed_send(self, st.options.poll_interval, poll_atom::value);
   if (st.polling) return;
-  auto room = st.options.concurrency * 2 - static_cast<int>(st.held.size());
-  std::vector<storage::pg_statement> steps{storage::signals::queue_depth()};
+  auto room = static_cast<int>(hold_limit(st)) - static_cast<int>(st.held.size());
+  std::vector<storage::pg_statement> steps;
+  if (with_depth) steps.push_back(storage::signals::queue_depth());
   if (room > 0) steps.push_back(storage::signals::claim(room, st.options.lease.count()));
+  if (steps.empty()) return;
   st.polling = true;
-  st.db.call(self, *st.pool, std::move(steps), false, [self](storage::pg_reply& reply) {
-    self->state.polling = false;
-    if (!reply.ok()) return;  // PostgreSQL away: the next poll tries again
-    metrics::queue_depth().set(static_cast<double>(storage::signals::to_count(reply.results.at(0))));
-    if (reply.results.size() > 1) take(self, storage::signals::to_events(reply.results.at(1)));
+  st.db.call(self, *st.pool, std::move(steps), false, [self, with_depth, room](storage::pg_reply& reply) {
+    auto& st = self->state;
+    st.polling = false;
+    if (!reply.ok()) return;  // PostgreSQL away: the next tick tries again
+    std::size_t at = 0;
+    if (with_depth)
+      metrics::queue_depth().set(static_cast<double>(storage::signals::to_count(reply.results.at(at++))));
+    if (at < reply.results.size()) {
+      auto events = storage::signals::to_events(reply.results.at(at));
+      st.backlog = static_cast<int>(events.size()) >= room;
+      take(self, std::move(events));
+    }
   });
+}
+
+void tick(driver_self self) {
+  self->delayed_send(self, self->state.options.poll_interval, poll_atom::value);
+  claim(self, true);
+}
+
+// Keeps the leases of held events from running out while they wait or run
+// (an evaluation can outlast a lease when a provider is slow).
+void renew(driver_self self) {
+  auto& st = self->state;
+  self->delayed_send(self, st.options.lease / 3, renew_atom::value);
+  if (st.held.empty()) return;
+  std::vector<std::string> ids(st.held.begin(), st.held.end());
+  st.db.call(self, *st.pool, {storage::signals::renew(ids, st.options.lease.count())}, false,
+             [](storage::pg_reply&) {
+               // A failed renewal is retried at the next one; a lease that runs
+               // out meanwhile only lets another node run a stage again.
+             });
 }
 
 caf::behavior driver(driver_self self, storage::pg_pool* pool, signals_options options, signals_handles handles) {
@@ -135,9 +186,11 @@ caf::behavior driver(driver_self self, storage::pg_pool* pool, signals_options o
   self->state.handles = std::move(handles);
   // Resume at once: whatever a previous run left unfinished and unleased.
   self->send(self, poll_atom::value);
+  self->delayed_send(self, self->state.options.lease / 3, renew_atom::value);
   return {
       [self](handoff_atom, event_list& events) { take(self, std::move(events)); },
-      [self](poll_atom) { poll(self); },
+      [self](poll_atom) { tick(self); },
+      [self](renew_atom) { renew(self); },
       [self](runtime::db_reply_atom, std::uint64_t id, storage::pg_reply& reply) {
         self->state.db.complete(id, reply);
       },
@@ -154,8 +207,11 @@ caf::actor spawn_pipeline(caf::local_actor& parent, storage::pg_pool& pool, cons
 runtime::supervisor_spec signals_supervisor(storage::pg_pool& pool, signals_options options, signals_handles h) {
   using runtime::published;
   auto p = &pool;
+  options.writer = h.writer;
   return {"signals",
-          {published("enrich", h.enrich, [p, options](caf::local_actor& sup) { return spawn_enrich_stage(sup, *p, options); }),
+          {published("writer", h.writer,
+                     [p, options](caf::local_actor& sup) { return spawn_stage_writer(sup, *p, options); }),
+           published("enrich", h.enrich, [p, options](caf::local_actor& sup) { return spawn_enrich_stage(sup, *p, options); }),
            published("evaluate", h.evaluate,
                      [p, options](caf::local_actor& sup) { return spawn_evaluate_stage(sup, *p, options); }),
            published("publish", h.publish,

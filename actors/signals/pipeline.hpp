@@ -6,6 +6,7 @@
 //   ├── evaluate  every active evaluator (or the event's `models`) in parallel
 //   │             through the LLM gateway -> model_decisions
 //   ├── publish   one `decisions` stream event per decision -> published
+//   ├── writer    group commit of the stages' outputs across events
 //   ├── pipeline  the driver: claims due events from PostgreSQL (at start and
 //   │             every poll interval, leased, FOR UPDATE SKIP LOCKED), hands
 //   │             each to its next stage, and on a failure schedules the retry
@@ -13,8 +14,11 @@
 //   └── api       ingest with group commit (protocol::signals_actor) and reads
 //
 // The database is the truth: every stage writes its output and the event's
-// new status in one transaction; fresh events are handed from the API to the
-// driver in memory (leased at insert), anything else is found by the claim.
+// new status in one transaction (shared with other events' stages by the
+// writer); fresh events are handed from the API to the driver in memory
+// (leased at insert), anything else is found by the claim. The driver renews
+// the leases of the events it holds, so a lease can be short: a crashed
+// node's events are taken over by the next claim once their lease runs out.
 
 #include "actors/runtime/supervisor.hpp"
 #include "actors/signals/event_state.hpp"
@@ -22,6 +26,7 @@
 #include "protocol/actor_slot.hpp"
 #include "protocol/llm.hpp"
 #include "protocol/signals.hpp"
+#include "storage/pg_types.hpp"
 #include "storage/signal_repository.hpp"
 
 #include <caf/actor.hpp>
@@ -41,15 +46,16 @@ namespace delta::signals {
 struct signals_options {
   retry_settings retry;
   int concurrency = 256;           // events the driver works on at once
-  int batch_max = 512;             // rows of one group-commit INSERT
+  int batch_max = 512;             // rows of one group-commit INSERT (events per stage-write commit)
   int batches_in_flight = 2;       // group-commit INSERTs running at once
-  std::chrono::milliseconds lease{std::chrono::seconds(120)};
+  std::chrono::milliseconds lease{std::chrono::seconds(30)};  // renewed every third of it
   std::chrono::milliseconds poll_interval{1000};
   feature_options features;
   std::int64_t bars = 200;         // 1-minute bars the enrich stage reads
   std::chrono::milliseconds bars_ttl{std::chrono::seconds(5)};  // how long enrich reuses a symbol's bars
   protocol::slot_ptr<protocol::llm_gateway_actor> llm;
   protocol::slot_ptr<caf::actor> stream;  // the live stream's hub; may hold nothing
+  protocol::slot_ptr<caf::actor> writer;  // set by signals_supervisor
 };
 
 struct signals_handles {
@@ -58,21 +64,34 @@ struct signals_handles {
   protocol::slot_ptr<caf::actor> enrich = std::make_shared<protocol::actor_slot<caf::actor>>();
   protocol::slot_ptr<caf::actor> evaluate = std::make_shared<protocol::actor_slot<caf::actor>>();
   protocol::slot_ptr<caf::actor> publish = std::make_shared<protocol::actor_slot<caf::actor>>();
+  protocol::slot_ptr<caf::actor> writer = std::make_shared<protocol::actor_slot<caf::actor>>();
 };
 
 runtime::supervisor_spec signals_supervisor(storage::pg_pool& pool, signals_options options, signals_handles handles);
 
 // ---- between the actors (local only) ----
 using event_list = std::vector<storage::signals::event_row>;
-// (stage_run_atom, event_row) -> (bool ok, std::string detail): one stage, persisted.
+// (stage_run_atom, event_row) -> (bool ok, std::string detail, event_row):
+// one stage, persisted; the row comes back with what the stage produced
+// (enrichment, decisions), so the next stage need not read it back.
 using stage_run_atom = caf::atom_constant<caf::atom("sigstage")>;
+// (stage_write_atom, storage::signals::stage_writes) -> (bool ok, std::string detail): committed.
+using stage_write_atom = caf::atom_constant<caf::atom("sigwrite")>;
 // (handoff_atom, event_list): committed, leased events for the driver.
 using handoff_atom = caf::atom_constant<caf::atom("sighandoff")>;
 using poll_atom = caf::atom_constant<caf::atom("sigpoll")>;
+using renew_atom = caf::atom_constant<caf::atom("sigrenew")>;
+
+// A failed database call as a stage's failure detail (no internals).
+inline std::string db_failure(const storage::pg_reply& reply) {
+  return reply.error && reply.error->kind == storage::pg_failure::unavailable ? "database unavailable"
+                                                                              : "database error";
+}
 
 caf::actor spawn_enrich_stage(caf::local_actor& parent, storage::pg_pool& pool, const signals_options& options);
 caf::actor spawn_evaluate_stage(caf::local_actor& parent, storage::pg_pool& pool, const signals_options& options);
 caf::actor spawn_publish_stage(caf::local_actor& parent, storage::pg_pool& pool, const signals_options& options);
+caf::actor spawn_stage_writer(caf::local_actor& parent, storage::pg_pool& pool, const signals_options& options);
 caf::actor spawn_pipeline(caf::local_actor& parent, storage::pg_pool& pool, const signals_options& options,
                           signals_handles handles);
 protocol::signals_actor spawn_signals_api(caf::local_actor& parent, storage::pg_pool& pool,
@@ -82,3 +101,4 @@ protocol::signals_actor spawn_signals_api(caf::local_actor& parent, storage::pg_
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(delta::storage::signals::event_row)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(delta::signals::event_list)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(delta::storage::signals::stage_writes)

@@ -1,10 +1,12 @@
 // The pipeline's API actor: ingest with group commit, and the reads.
 //
-// Group commit: submissions queue up while an INSERT is running; each
-// INSERT takes everything queued (at most batch_max rows) in one statement,
-// so concurrent requests share one commit. A submission is answered only
-// from the INSERT's reply, i.e. after its commit; if the INSERT fails, every
-// submission in it gets the error (nothing is acknowledged that is not stored).
+// Group commit (runtime::commit_batcher): submissions queue up while an
+// INSERT is running; each INSERT takes everything queued (at most batch_max
+// rows) in one statement, so concurrent requests share one commit. A
+// submission is answered only from the INSERT's reply, i.e. after its
+// commit; if the INSERT fails, every submission in it gets the error
+// (nothing is acknowledged that is not stored).
+#include "actors/runtime/commit_batcher.hpp"
 #include "actors/runtime/db_calls.hpp"
 #include "actors/signals/pipeline.hpp"
 #include "actors/signals/signal_metrics.hpp"
@@ -12,7 +14,6 @@
 
 #include <caf/all.hpp>
 
-#include <deque>
 #include <random>
 #include <unordered_map>
 
@@ -36,8 +37,7 @@ struct api_state {
   signals_options options;
   protocol::slot_ptr<caf::actor> pipeline;
   runtime::db_calls db;
-  std::deque<waiting> queue;
-  int batches = 0;  // INSERTs in flight
+  runtime::commit_batcher<waiting> batcher{512, 2};
   std::mt19937_64 rng{std::random_device{}()};
 };
 
@@ -60,14 +60,25 @@ std::string new_event_id(std::mt19937_64& rng) {
 }
 
 storage::signals::event_row row_of(const storage::signals::new_event& e) {
-  return {e.event_id, e.owner, e.symbol, e.side, e.price, e.strategy, e.profile, e.models, "received", "enrich", 0};
+  storage::signals::event_row row;
+  row.event_id = e.event_id;
+  row.owner = e.owner;
+  row.symbol = e.symbol;
+  row.side = e.side;
+  row.price = e.price;
+  row.strategy = e.strategy;
+  row.profile = e.profile;
+  row.models = e.models;
+  row.status = "received";
+  row.next_stage = "enrich";
+  return row;
 }
 
 void flush(api_self self);
 
 void committed(api_self self, std::vector<waiting>& batch, storage::pg_reply& reply) {
   auto& st = self->state;
-  --st.batches;
+  st.batcher.finished();
   if (!reply.ok()) {
     auto err = failure_of(*reply.error);
     for (auto& w : batch) w.promise.deliver(err);
@@ -93,16 +104,11 @@ void committed(api_self self, std::vector<waiting>& batch, storage::pg_reply& re
 
 void flush(api_self self) {
   auto& st = self->state;
-  while (!st.queue.empty() && st.batches < st.options.batches_in_flight) {
-    auto n = std::min<std::size_t>(st.queue.size(), static_cast<std::size_t>(st.options.batch_max));
-    auto batch = std::make_shared<std::vector<waiting>>();
+  for (auto next = st.batcher.next(); !next.empty(); next = st.batcher.next()) {
+    auto batch = std::make_shared<std::vector<waiting>>(std::move(next));
     std::vector<storage::signals::new_event> rows;
-    for (std::size_t i = 0; i < n; ++i) {
-      rows.push_back(st.queue.front().event);
-      batch->push_back(std::move(st.queue.front()));
-      st.queue.pop_front();
-    }
-    ++st.batches;
+    rows.reserve(batch->size());
+    for (auto& w : *batch) rows.push_back(w.event);
     st.db.call(self, *st.pool, {storage::signals::insert_batch(rows, st.options.lease.count())}, false,
                [self, batch](storage::pg_reply& reply) { committed(self, *batch, reply); });
   }
@@ -114,7 +120,7 @@ caf::result<protocol::signal_receipt> submit(api_self self, const protocol::sign
                                 s.price ? std::optional<double>{*s.price} : std::nullopt,
                                 s.strategy, s.ts, s.profile, s.models};
   auto promise = self->make_response_promise<protocol::signal_receipt>();
-  st.queue.push_back({std::move(e), promise});
+  st.batcher.push({std::move(e), promise});
   flush(self);
   return promise;
 }
@@ -127,6 +133,7 @@ caf::result<T> read(api_self self, std::vector<storage::pg_statement> steps, Con
 api_impl::behavior_type api_actor(api_self self, storage::pg_pool* pool, signals_options options,
                                   protocol::slot_ptr<caf::actor> pipeline) {
   self->state.pool = pool;
+  self->state.batcher = {static_cast<std::size_t>(options.batch_max), options.batches_in_flight};
   self->state.options = std::move(options);
   self->state.pipeline = std::move(pipeline);
   return {

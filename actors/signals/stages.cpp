@@ -1,7 +1,10 @@
 // The pipeline's stage actors: enrich, evaluate, publish. Each answers
-// (stage_run_atom, event) with (ok, detail) once its output and the event's
-// new status are committed; on a failure nothing of the stage is kept
-// except the evaluators' recorded failures.
+// (stage_run_atom, event) with (ok, detail, event) once its output and the
+// event's new status are committed (through the stage writer's group
+// commit); on a failure nothing of the stage is kept except the evaluators'
+// recorded failures. Reads happen only where memory has nothing: candles
+// per symbol (shared by concurrent events), and a claimed event's
+// enrichment or decisions.
 #include "actors/runtime/db_calls.hpp"
 #include "actors/signals/evaluation_prompt.hpp"
 #include "actors/signals/pipeline.hpp"
@@ -29,6 +32,15 @@ struct recent_bars {
   std::vector<protocol::candle> bars;
 };
 
+// The answer of one stage run: the event comes back with what it produced.
+struct outcome {
+  caf::response_promise rp;
+  event_row event;
+  void succeed(std::string detail) { rp.deliver(true, std::move(detail), std::move(event)); }
+  void fail(std::string detail) { rp.deliver(false, std::move(detail), std::move(event)); }
+};
+using outcome_ptr = std::shared_ptr<outcome>;
+
 struct stage_state {
   static inline const char* name = "delta.signals.stage";
   storage::pg_pool* pool = nullptr;
@@ -37,6 +49,8 @@ struct stage_state {
   // enrich: each symbol's bars as last read (1-minute bars: a burst of
   // signals on one symbol reads them once per bars_ttl, not once per signal).
   std::unordered_map<std::string, recent_bars> bars;
+  // Symbols whose bars are being read, with the events waiting for them.
+  std::unordered_map<std::string, std::vector<std::pair<outcome_ptr, std::chrono::steady_clock::time_point>>> reading;
   // evaluate: the evaluator list as the gateway last gave it. The gateway
   // itself reloads its tables once a second, so a list up to a second old is
   // as fresh as the calls it routes; without this, every event cost the
@@ -48,23 +62,37 @@ struct stage_state {
 constexpr auto evaluators_ttl = std::chrono::seconds(1);
 
 using stage_self = caf::stateful_actor<stage_state>*;
-using outcome = caf::response_promise;
+using storage::signals::stage_writes;
 
-void succeed(outcome& rp, std::string detail) { rp.deliver(true, std::move(detail)); }
-void fail(outcome& rp, std::string detail) { rp.deliver(false, std::move(detail)); }
 
-std::string db_failure(const storage::pg_reply& reply) {
-  return reply.error->kind == storage::pg_failure::unavailable ? "database unavailable" : "database error";
+// Reads `steps`, then `then(results)`; a database error fails the stage.
+template <class Then>
+void read(stage_self self, outcome_ptr out, std::vector<storage::pg_statement> steps, Then then) {
+  self->state.db.call(self, *self->state.pool, std::move(steps), false,
+                      [out, then](storage::pg_reply& reply) mutable {
+                        if (!reply.ok()) return out->fail(db_failure(reply));
+                        then(reply.results);
+                      });
 }
 
-// Runs `steps` in one transaction, then `then(results)`; a database error fails the stage.
+// Commits `writes` through the stage writer, then `then()`.
 template <class Then>
-void transact(stage_self self, outcome rp, std::vector<storage::pg_statement> steps, bool transaction, Then then) {
-  self->state.db.call(self, *self->state.pool, std::move(steps), transaction,
-                      [rp, then](storage::pg_reply& reply) mutable {
-                        if (!reply.ok()) return fail(rp, db_failure(reply));
-                        then(rp, reply.results);
-                      });
+void persist(stage_self self, outcome_ptr out, stage_writes writes, Then then) {
+  auto writer = self->state.options.writer ? self->state.options.writer->get() : caf::actor{};
+  if (!writer) return out->fail("the stage writer is not running");
+  self->request(writer, caf::infinite, stage_write_atom::value, std::move(writes))
+      .then(
+          [out, then](bool ok, std::string& detail) mutable {
+            if (!ok) return out->fail(std::move(detail));
+            then();
+          },
+          [out](const caf::error& err) { out->fail("the stage writer did not answer: " + caf::to_string(err)); });
+}
+
+storage::signals::advance_write advance_of(const event_row& e, stage s, std::string detail) {
+  auto next = on_success(s);
+  return {e.event_id, std::string{name_of(s)}, std::string{name_of(next.status)}, std::string{name_of(next.next)},
+          std::move(detail)};
 }
 
 std::string flags_detail(const std::vector<std::string>& flags) {
@@ -80,57 +108,72 @@ std::int64_t unix_now() {
 
 // ---- enrich ----
 
-void enrich_with(stage_self self, outcome rp, const event_row& e, std::vector<protocol::candle> bars,
+void enrich_with(stage_self self, outcome_ptr out, const std::vector<protocol::candle>& bars,
                  std::chrono::steady_clock::time_point started) {
+  auto& e = out->event;
   auto p = parse_profile(e.profile).value_or(profile::trend_follow_v1);
   auto report = compute_features(p, bars, unix_now(), self->state.options.features);
-  auto next = on_success(stage::enrich);
-  transact(self, rp,
-           {storage::signals::save_enrichment(e.event_id, e.profile, report.features_json, report.quality_flags),
-            storage::signals::advance(e.event_id, "enrich", std::string{name_of(next.status)},
-                                      std::string{name_of(next.next)}, flags_detail(report.quality_flags))},
-           true, [started, detail = flags_detail(report.quality_flags)](outcome& rp, auto&) {
-             metrics::enrichment_duration().observe(
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-             succeed(rp, detail);
-           });
+  auto detail = flags_detail(report.quality_flags);
+  stage_writes w;
+  w.enrichments.push_back({e.event_id, e.profile, report.features_json, report.quality_flags});
+  w.advances.push_back(advance_of(e, stage::enrich, detail));
+  e.enrichment = storage::signals::enrichment_row{std::move(report.features_json), std::move(report.quality_flags)};
+  persist(self, out, std::move(w), [out, started, detail]() mutable {
+    metrics::enrichment_duration().observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    out->succeed(std::move(detail));
+  });
 }
 
-void remember_bars(stage_self self, const std::string& symbol, const std::vector<protocol::candle>& bars) {
-  auto& cache = self->state.bars;
-  if (cache.size() >= 10000) cache.clear();  // bounded: many symbols just read again
-  cache[symbol] = {std::chrono::steady_clock::now(), bars};
+// Reads a symbol's bars once for every event that asks while the read runs.
+void read_bars(stage_self self, outcome_ptr out, const std::string& symbol) {
+  auto& waiting = self->state.reading[symbol];
+  waiting.emplace_back(std::move(out), std::chrono::steady_clock::now());
+  if (waiting.size() > 1) return;
+  // bars, or the reason the read failed (which fails every waiting event's stage).
+  auto deliver = [self, symbol](std::vector<protocol::candle> bars, std::string failure) {
+    auto waiters = std::move(self->state.reading[symbol]);
+    self->state.reading.erase(symbol);
+    if (failure.empty()) {
+      auto& cache = self->state.bars;
+      if (cache.size() >= 10000) cache.clear();  // bounded: many symbols just read again
+      cache[symbol] = {std::chrono::steady_clock::now(), bars};
+    }
+    for (auto& [waiter, started] : waiters) {
+      if (!failure.empty()) waiter->fail(failure);
+      else enrich_with(self, waiter, bars, started);
+    }
+  };
+  auto& st = self->state;
+  st.db.call(self, *st.pool, {storage::signals::security_of(symbol)}, false,
+             [self, deliver](storage::pg_reply& reply) {
+               if (!reply.ok()) return deliver({}, db_failure(reply));
+               auto security = storage::signals::to_security_id(reply.results.at(0));
+               // An unknown symbol has no candles: enriched with the flags that say so.
+               if (!security) return deliver({}, "");
+               auto& st = self->state;
+               st.db.call(self, *st.pool,
+                          {storage::candles::bars(*security, 60, std::nullopt, std::nullopt, st.options.bars, true)},
+                          false, [deliver](storage::pg_reply& reply) {
+                            if (!reply.ok()) return deliver({}, db_failure(reply));
+                            deliver(storage::candles::to_candles(reply.results.at(0)), "");
+                          });
+             });
 }
 
-void enrich(stage_self self, outcome rp, const event_row& e) {
-  auto started = std::chrono::steady_clock::now();
-  if (auto it = self->state.bars.find(e.symbol);
-      it != self->state.bars.end() && started - it->second.read_at < self->state.options.bars_ttl)
-    return enrich_with(self, rp, e, it->second.bars, started);
-  transact(self, rp, {storage::signals::security_of(e.symbol)}, false,
-           [self, e, started](outcome& rp, std::vector<storage::pg_result>& r) {
-             auto security = storage::signals::to_security_id(r.at(0));
-             // An unknown symbol has no candles: enriched with the flags that say so.
-             if (!security) {
-               remember_bars(self, e.symbol, {});
-               return enrich_with(self, rp, e, {}, started);
-             }
-             transact(self, rp,
-                      {storage::candles::bars(*security, 60, std::nullopt, std::nullopt,
-                                              self->state.options.bars, true)},
-                      false, [self, e, started](outcome& rp, std::vector<storage::pg_result>& r) {
-                        auto bars = storage::candles::to_candles(r.at(0));
-                        remember_bars(self, e.symbol, bars);
-                        enrich_with(self, rp, e, std::move(bars), started);
-                      });
-           });
+void enrich(stage_self self, outcome_ptr out) {
+  auto now = std::chrono::steady_clock::now();
+  auto& symbol = out->event.symbol;
+  if (auto it = self->state.bars.find(symbol);
+      it != self->state.bars.end() && now - it->second.read_at < self->state.options.bars_ttl)
+    return enrich_with(self, out, it->second.bars, now);
+  read_bars(self, out, symbol);
 }
 
 // ---- evaluate ----
 
 struct evaluation {
-  outcome rp;
-  event_row event;
+  outcome_ptr out;
   std::size_t pending = 0;
   std::vector<storage::signals::decision_row> rows;
 };
@@ -143,19 +186,24 @@ storage::signals::decision_row failure_row(const std::string& model, std::string
 }
 
 void evaluated(stage_self self, const std::shared_ptr<evaluation>& ev) {
+  auto& e = ev->out->event;
   std::size_t decided = 0;
-  for (auto& d : ev->rows) decided += d.error.empty() ? 1 : 0;
-  std::vector<storage::pg_statement> steps{storage::signals::save_decisions(ev->event.event_id, ev->rows)};
+  stage_writes w;
+  e.decisions.clear();
+  for (auto& d : ev->rows) {
+    w.decisions.push_back({e.event_id, d});
+    if (d.error.empty()) {
+      ++decided;
+      e.decisions.push_back(d);
+    }
+  }
+  std::sort(e.decisions.begin(), e.decisions.end(), [](auto& a, auto& b) { return a.model < b.model; });
   auto detail = std::to_string(decided) + " of " + std::to_string(ev->rows.size()) + " evaluators decided";
   // Failures are kept either way; the event moves on only with a decision.
-  if (decided > 0) {
-    auto next = on_success(stage::evaluate);
-    steps.push_back(storage::signals::advance(ev->event.event_id, "evaluate", std::string{name_of(next.status)},
-                                              std::string{name_of(next.next)}, detail));
-  }
-  transact(self, ev->rp, std::move(steps), true, [decided, detail](outcome& rp, auto&) {
-    if (decided > 0) succeed(rp, detail);
-    else fail(rp, "every evaluator failed (" + detail + ")");
+  if (decided > 0) w.advances.push_back(advance_of(e, stage::evaluate, detail));
+  persist(self, ev->out, std::move(w), [out = ev->out, decided, detail]() mutable {
+    if (decided > 0) out->succeed(std::move(detail));
+    else out->fail("every evaluator failed (" + detail + ")");
   });
 }
 
@@ -163,7 +211,7 @@ void ask_evaluator(stage_self self, const std::shared_ptr<evaluation>& ev, const
                    const protocol::llm_evaluator_config& evaluator, const evaluation_prompt& prompt) {
   protocol::llm_direct_prompt call{evaluator.name,
                                    {"signal_evaluate", prompt.system, prompt.user, evaluator.max_tokens,
-                                    ev->event.event_id}};
+                                    ev->out->event.event_id}};
   auto started = std::chrono::steady_clock::now();
   auto done = [self, ev, name = evaluator.name, started](storage::signals::decision_row row) {
     metrics::evaluation_duration(name).observe(
@@ -188,7 +236,7 @@ void ask_evaluator(stage_self self, const std::shared_ptr<evaluation>& ev, const
 
 void evaluate_with(stage_self self, const std::shared_ptr<evaluation>& ev, const protocol::llm_gateway_actor& llm,
                    const protocol::llm_evaluator_list& evaluators, const evaluation_prompt& prompt) {
-  auto& wanted = ev->event.models;
+  auto& wanted = ev->out->event.models;
   std::vector<protocol::llm_evaluator_config> chosen;
   for (auto& e : evaluators)
     if (wanted.empty() ? e.active : std::find(wanted.begin(), wanted.end(), e.name) != wanted.end())
@@ -197,34 +245,41 @@ void evaluate_with(stage_self self, const std::shared_ptr<evaluation>& ev, const
     if (std::none_of(chosen.begin(), chosen.end(), [&](auto& c) { return c.name == name; }))
       ev->rows.push_back(failure_row(name, "no such evaluator"));
   if (chosen.empty()) {
-    if (ev->rows.empty()) return fail(ev->rp, "no active evaluator");
+    if (ev->rows.empty()) return ev->out->fail("no active evaluator");
     return evaluated(self, ev);
   }
   ev->pending = chosen.size();
   for (auto& c : chosen) ask_evaluator(self, ev, llm, c, prompt);
 }
 
-void evaluate(stage_self self, outcome rp, const event_row& e) {
+void evaluate_enriched(stage_self self, outcome_ptr out, const protocol::llm_gateway_actor& llm) {
+  auto& e = out->event;
+  auto prompt = make_evaluation_prompt({e.event_id, e.symbol, e.side, e.price, e.strategy, e.profile,
+                                        e.enrichment->features_json, e.enrichment->quality_flags});
+  auto ev = std::make_shared<evaluation>(evaluation{out, 0, {}});
+  auto now = std::chrono::steady_clock::now();
+  if (self->state.evaluators && now - self->state.evaluators_at < evaluators_ttl)
+    return evaluate_with(self, ev, llm, *self->state.evaluators, prompt);
+  self->request(llm, caf::infinite, protocol::llm_get_evaluators_atom::value)
+      .then(
+          [self, ev, llm, prompt, now](const protocol::llm_evaluator_list& list) {
+            self->state.evaluators = list;
+            self->state.evaluators_at = now;
+            evaluate_with(self, ev, llm, list, prompt);
+          },
+          [ev](const caf::error&) { ev->out->fail("the LLM gateway cannot list evaluators"); });
+}
+
+void evaluate(stage_self self, outcome_ptr out) {
   auto llm = self->state.options.llm ? self->state.options.llm->get() : protocol::llm_gateway_actor{};
-  if (!llm) return fail(rp, "the LLM gateway is not running");
-  transact(self, rp, {storage::signals::load_enrichment(e.event_id)}, false,
-           [self, e, llm](outcome& rp, std::vector<storage::pg_result>& r) {
-             auto enrichment = storage::signals::to_enrichment(r.at(0));
-             if (!enrichment) return fail(rp, "the event has no enrichment");
-             auto prompt = make_evaluation_prompt({e.event_id, e.symbol, e.side, e.price, e.strategy, e.profile,
-                                                   enrichment->features_json, enrichment->quality_flags});
-             auto ev = std::make_shared<evaluation>(evaluation{rp, e, 0, {}});
-             auto now = std::chrono::steady_clock::now();
-             if (self->state.evaluators && now - self->state.evaluators_at < evaluators_ttl)
-               return evaluate_with(self, ev, llm, *self->state.evaluators, prompt);
-             self->request(llm, caf::infinite, protocol::llm_get_evaluators_atom::value)
-                 .then([self, ev, llm, prompt, now](const protocol::llm_evaluator_list& list) {
-                   self->state.evaluators = list;
-                   self->state.evaluators_at = now;
-                   evaluate_with(self, ev, llm, list, prompt);
-                 },
-                       [ev](const caf::error&) { fail(ev->rp, "the LLM gateway cannot list evaluators"); });
-           });
+  if (!llm) return out->fail("the LLM gateway is not running");
+  if (out->event.enrichment) return evaluate_enriched(self, out, llm);
+  read(self, out, {storage::signals::load_enrichment(out->event.event_id)},
+       [self, out, llm](std::vector<storage::pg_result>& r) {
+         out->event.enrichment = storage::signals::to_enrichment(r.at(0));
+         if (!out->event.enrichment) return out->fail("the event has no enrichment");
+         evaluate_enriched(self, out, llm);
+       });
 }
 
 // ---- publish ----
@@ -236,33 +291,38 @@ std::string decision_data(const event_row& e, const storage::signals::decision_r
                                       {"latency_ms", d.latency_ms}});
 }
 
-void publish(stage_self self, outcome rp, const event_row& e) {
-  transact(self, rp, {storage::signals::load_decisions(e.event_id)}, false,
-           [self, e](outcome& rp, std::vector<storage::pg_result>& r) {
-             auto decisions = storage::signals::to_decisions(r.at(0));
-             auto hub = self->state.options.stream ? self->state.options.stream->get() : caf::actor{};
-             if (!hub) return fail(rp, "the live stream is not running");
-             // At least once: a crash before the commit below publishes again.
-             for (auto& d : decisions) {
-               protocol::stream_event out;
-               out.channel = protocol::stream_channel_decisions;
-               out.owner_user_id = e.owner;
-               out.symbol = e.symbol;
-               out.model = d.model;
-               out.event_type = "decision";
-               out.data_json = decision_data(e, d);
-               caf::anon_send(hub, protocol::stream_publish_atom::value, std::move(out));
-             }
-             auto next = on_success(stage::publish);
-             auto detail = std::to_string(decisions.size()) + " decisions published";
-             transact(self, rp,
-                      {storage::signals::advance(e.event_id, "publish", std::string{name_of(next.status)},
-                                                 std::string{name_of(next.next)}, detail)},
-                      false, [n = decisions.size(), detail](outcome& rp, auto&) {
-                        metrics::published().inc(n);
-                        succeed(rp, detail);
-                      });
-           });
+void publish_decisions(stage_self self, outcome_ptr out) {
+  auto& e = out->event;
+  auto hub = self->state.options.stream ? self->state.options.stream->get() : caf::actor{};
+  if (!hub) return out->fail("the live stream is not running");
+  // At least once: a crash before the commit below publishes again.
+  for (auto& d : e.decisions) {
+    protocol::stream_event ev;
+    ev.channel = protocol::stream_channel_decisions;
+    ev.owner_user_id = e.owner;
+    ev.symbol = e.symbol;
+    ev.model = d.model;
+    ev.event_type = "decision";
+    ev.data_json = decision_data(e, d);
+    caf::anon_send(hub, protocol::stream_publish_atom::value, std::move(ev));
+  }
+  auto n = e.decisions.size();
+  auto detail = std::to_string(n) + " decisions published";
+  stage_writes w;
+  w.advances.push_back(advance_of(e, stage::publish, detail));
+  persist(self, out, std::move(w), [out, n, detail]() mutable {
+    metrics::published().inc(n);
+    out->succeed(std::move(detail));
+  });
+}
+
+void publish(stage_self self, outcome_ptr out) {
+  if (!out->event.decisions.empty()) return publish_decisions(self, out);
+  read(self, out, {storage::signals::load_decisions(out->event.event_id)},
+       [self, out](std::vector<storage::pg_result>& r) {
+         out->event.decisions = storage::signals::to_decisions(r.at(0));
+         publish_decisions(self, out);
+       });
 }
 
 template <class Run>
@@ -270,9 +330,9 @@ caf::behavior stage_actor(stage_self self, storage::pg_pool* pool, signals_optio
   self->state.pool = pool;
   self->state.options = std::move(options);
   return {
-      [self, run](stage_run_atom, const event_row& e) {
+      [self, run](stage_run_atom, event_row& e) {
         auto rp = self->make_response_promise();
-        run(self, rp, e);
+        run(self, std::make_shared<outcome>(outcome{rp, std::move(e)}));
         return rp;
       },
       [self](runtime::db_reply_atom, std::uint64_t id, storage::pg_reply& reply) {
@@ -289,15 +349,15 @@ caf::actor spawn_stage(caf::local_actor& parent, storage::pg_pool& pool, const s
 }  // namespace
 
 caf::actor spawn_enrich_stage(caf::local_actor& parent, storage::pg_pool& pool, const signals_options& options) {
-  return spawn_stage(parent, pool, options, [](stage_self s, outcome rp, const event_row& e) { enrich(s, rp, e); });
+  return spawn_stage(parent, pool, options, [](stage_self s, outcome_ptr out) { enrich(s, std::move(out)); });
 }
 
 caf::actor spawn_evaluate_stage(caf::local_actor& parent, storage::pg_pool& pool, const signals_options& options) {
-  return spawn_stage(parent, pool, options, [](stage_self s, outcome rp, const event_row& e) { evaluate(s, rp, e); });
+  return spawn_stage(parent, pool, options, [](stage_self s, outcome_ptr out) { evaluate(s, std::move(out)); });
 }
 
 caf::actor spawn_publish_stage(caf::local_actor& parent, storage::pg_pool& pool, const signals_options& options) {
-  return spawn_stage(parent, pool, options, [](stage_self s, outcome rp, const event_row& e) { publish(s, rp, e); });
+  return spawn_stage(parent, pool, options, [](stage_self s, outcome_ptr out) { publish(s, std::move(out)); });
 }
 
 }  // namespace delta::signals

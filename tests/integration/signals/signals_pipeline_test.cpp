@@ -243,7 +243,9 @@ TEST_F(SignalsPipelineTest, AFreshEventIsEnrichedEvaluatedAndPublishedWithEachMo
 TEST_F(SignalsPipelineTest, EventsAnEarlierRunLeftReceivedOrEnrichedArePublishedByANewPipeline) {
   auto received = leftover("received", "enrich");
   auto enriched = leftover("enriched", "evaluate");
-  auto reply = call_and_wait(*pool, storage::signals::save_enrichment(enriched, "trend_follow_v1", "{}", {}));
+  storage::signals::stage_writes enrichment;
+  enrichment.enrichments.push_back({enriched, "trend_follow_v1", "{}", {}});
+  auto reply = call_and_wait(*pool, storage::signals::write_batch(enrichment), true);
   ASSERT_TRUE(reply.ok()) << reply.error->message;
   start_pipeline();
   EXPECT_TRUE(eventually([&] { return status_of(received) == "published" && status_of(enriched) == "published"; }))
