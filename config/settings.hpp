@@ -102,6 +102,7 @@ struct signals_settings {
   int lease_seconds = 30;        // renewed every third of it; a dead node's events are claimed again once it runs out
   int concurrency = 256;         // events in the pipeline at once per node
   int batch_max = 512;           // rows of one group-commit INSERT of POST /api/v2/signals
+  int batches_in_flight = 2;     // group-commit INSERTs running at once (each holds a pool connection)
 };
 
 struct settings {

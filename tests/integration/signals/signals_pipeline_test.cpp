@@ -4,7 +4,11 @@
 // `broken`) and a fake stream hub that records what is published.
 // Ingest answers only after the commit and shares commits between
 // concurrent requests; events left received/enriched by an earlier run are
-// resumed; an event whose evaluation keeps failing ends dead in the DLQ.
+// resumed; an event whose evaluation keeps failing ends dead in the DLQ;
+// a lease is renewed while an evaluation outlasts it (another node never
+// takes the event); a backlog beyond what the driver holds is handed back
+// and still published once each; the stage writer commits a batch of units
+// and a unit that cannot be stored fails alone.
 // Every wait polls a condition with a bound; nothing sleeps to synchronise.
 #include "actors/runtime/supervisor.hpp"
 #include "actors/signals/pipeline.hpp"
@@ -19,6 +23,8 @@
 #include <caf/all.hpp>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -75,6 +81,35 @@ protocol::llm_gateway_actor::behavior_type fake_gateway() {
   };
 }
 
+// A gateway whose evaluator `model-a` answers `delay` after each call (an
+// evaluation outlasting the lease); counts the calls it got.
+using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
+caf::behavior slow_gateway(caf::event_based_actor* self, std::chrono::milliseconds delay,
+                           std::shared_ptr<std::atomic<int>> calls) {
+  auto pending = std::make_shared<std::deque<caf::typed_response_promise<protocol::llm_answer>>>();
+  return {
+      [=](protocol::llm_direct_atom, const protocol::llm_direct_prompt&) {
+        ++*calls;
+        pending->push_back(self->make_response_promise<protocol::llm_answer>());
+        self->delayed_send(self, delay, deliver_atom::value);
+        return pending->back();
+      },
+      [=](deliver_atom) {
+        protocol::llm_answer a;
+        a.text = R"({"decision":"reject","confidence":0.6,"rationale":"slow but sure"})";
+        a.provider = "openai_compat";
+        a.model = "stub-model-a";
+        pending->front().deliver(std::move(a));
+        pending->pop_front();
+      },
+      [](protocol::llm_get_evaluators_atom) {
+        protocol::llm_evaluator_list list(1);
+        list[0].name = "model-a";
+        return list;
+      },
+  };
+}
+
 // What the fake hub got.
 struct published_events {
   std::mutex mutex;
@@ -122,29 +157,48 @@ class SignalsPipelineTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (supervisor) caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+    for (auto& sup : supervisors) caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
     for (auto& a : helpers) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     if (system) system->await_all_actors_done();
     if (pool) pool->stop();
   }
 
-  void start_pipeline(int batches_in_flight = 2) {
-    auto llm = std::make_shared<protocol::actor_slot<protocol::llm_gateway_actor>>();
-    auto gateway = system->spawn(fake_gateway);
-    llm->set(gateway);
-    auto hub = std::make_shared<protocol::actor_slot<caf::actor>>();
-    auto hub_actor = system->spawn(fake_hub, seen);
-    hub->set(hub_actor);
-    helpers = {caf::actor_cast<caf::actor>(gateway), hub_actor};
+  signals::signals_options test_options(int batches_in_flight = 2) {
     signals::signals_options options;
     options.retry.max_attempts = 2;
     options.retry.backoff = {1ms, 5ms, 1ms};
     options.poll_interval = 50ms;
     options.batches_in_flight = batches_in_flight;
+    return options;
+  }
+
+  void start_pipeline(int batches_in_flight = 2) { start_pipeline_with(system->spawn(fake_gateway), test_options(batches_in_flight)); }
+
+  // One node's signals supervisor with `gateway` as its LLM gateway; a
+  // second call starts another node on the same database.
+  void start_pipeline_with(protocol::llm_gateway_actor gateway, signals::signals_options options,
+                           signals::signals_handles* node = nullptr) {
+    auto& h = node ? *node : handles;
+    auto llm = std::make_shared<protocol::actor_slot<protocol::llm_gateway_actor>>();
+    llm->set(gateway);
+    auto hub = std::make_shared<protocol::actor_slot<caf::actor>>();
+    auto hub_actor = system->spawn(fake_hub, seen);
+    hub->set(hub_actor);
+    helpers.push_back(caf::actor_cast<caf::actor>(gateway));
+    helpers.push_back(hub_actor);
     options.llm = llm;
     options.stream = hub;
-    supervisor = delta::runtime::spawn_supervisor(*system, signals::signals_supervisor(*pool, options, handles));
-    ASSERT_TRUE(eventually([this] { return handles.api->get() && handles.pipeline->get(); }));
+    supervisors.push_back(delta::runtime::spawn_supervisor(*system, signals::signals_supervisor(*pool, options, h)));
+    ASSERT_TRUE(eventually([&h] { return h.api->get() && h.pipeline->get() && h.writer->get(); }));
+  }
+
+  std::string submit_one(const protocol::signal_submission& s, signals::signals_handles* node = nullptr) {
+    caf::scoped_actor self{*system};
+    std::string id;
+    self->request((node ? *node : handles).api->get(), 10s, protocol::signal_submit_atom::value, s)
+        .receive([&](protocol::signal_receipt& r) { id = r.event_id; },
+                 [&](caf::error& e) { ADD_FAILURE() << system->render(e); });
+    return id;
   }
 
   protocol::signal_submission submission(const std::string& symbol = "AAPL") {
@@ -187,7 +241,7 @@ class SignalsPipelineTest : public ::testing::Test {
   std::optional<storage::pg_pool> pool;
   std::string owner;
   signals::signals_handles handles;
-  caf::actor supervisor;
+  std::vector<caf::actor> supervisors;
   std::vector<caf::actor> helpers;
   std::shared_ptr<published_events> seen = std::make_shared<published_events>();
 };
@@ -266,6 +320,79 @@ TEST_F(SignalsPipelineTest, AnEventWhoseEveryEvaluatorFailsRetriesThenEndsDeadIn
   EXPECT_EQ(count("SELECT count(*) FROM dlq_entries WHERE stage = 'evaluate' AND attempts = 2"), 1);
   EXPECT_EQ(count("SELECT count(*) FROM processing_timeline WHERE stage = 'evaluate' AND status = 'failed'"), 1);
   EXPECT_EQ(count("SELECT count(*) FROM model_decisions WHERE decision IS NOT NULL"), 0);
+}
+
+TEST_F(SignalsPipelineTest, ALeaseIsRenewedWhileAnEvaluationOutlastsItSoNoOtherNodeTakesTheEvent) {
+  auto slow_calls = std::make_shared<std::atomic<int>>(0);
+  auto other_calls = std::make_shared<std::atomic<int>>(0);
+  auto options = test_options();
+  options.lease = 1s;  // renewed every 333 ms; the evaluation takes 2.5 s
+  options.poll_interval = 60s;  // this node's own claims would re-lease what it holds
+  start_pipeline_with(caf::actor_cast<protocol::llm_gateway_actor>(system->spawn(slow_gateway, 2500ms, slow_calls)),
+                      options);
+  // Another node claiming every 50 ms: without renewal it would take the
+  // event over once the first lease ran out, and call its own gateway.
+  options.poll_interval = 50ms;
+  signals::signals_handles other;
+  start_pipeline_with(caf::actor_cast<protocol::llm_gateway_actor>(system->spawn(slow_gateway, 10ms, other_calls)),
+                      options, &other);
+  auto s = submission();
+  s.models = {"model-a"};
+  auto id = submit_one(s);
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(eventually([&] { return status_of(id) == "published"; })) << status_of(id);
+  EXPECT_EQ(slow_calls->load(), 1);
+  EXPECT_EQ(other_calls->load(), 0) << "the other node took a leased event";
+  EXPECT_EQ(count("SELECT count(*) FROM processing_timeline WHERE stage = 'evaluate' AND event_id = '" + id + "'"), 1);
+}
+
+TEST_F(SignalsPipelineTest, ABacklogBeyondWhatTheDriverHoldsIsHandedBackAndStillPublishedInFull) {
+  auto options = test_options();
+  options.concurrency = 2;  // the driver holds 4; the rest goes back to the claim
+  start_pipeline_with(system->spawn(fake_gateway), options);
+  constexpr int n = 60;
+  caf::scoped_actor self{*system};
+  for (int i = 0; i < n; ++i) {
+    auto s = submission();
+    s.models = {"model-a"};
+    self->send(handles.api->get(), protocol::signal_submit_atom::value, s);
+  }
+  for (int i = 0; i < n; ++i)
+    self->receive([](protocol::signal_receipt&) {}, [&](caf::error& e) { ADD_FAILURE() << system->render(e); },
+                  caf::after(10s) >> [] { ADD_FAILURE() << "no answer"; });
+  EXPECT_TRUE(eventually([&] { return count("SELECT count(*) FROM events WHERE status = 'published'") == n; }))
+      << count("SELECT count(*) FROM events WHERE status = 'published'");
+  EXPECT_EQ(count("SELECT count(*) FROM model_decisions"), n);
+  EXPECT_EQ(count("SELECT count(*) FROM processing_timeline WHERE stage = 'publish'"), n) << "published once each";
+}
+
+TEST_F(SignalsPipelineTest, TheStageWriterCommitsABatchOfUnitsAndAUnitThatCannotBeStoredFailsAlone) {
+  start_pipeline();
+  // Events not due for an hour: the pipeline's claims leave them to this test.
+  auto reply = call_and_wait(
+      *pool, storage::pg_statement::literal(
+                 "INSERT INTO events (event_id, owner_user_id, source, symbol, side, next_attempt_at)"
+                 " SELECT gen_random_uuid(), $1::uuid, 'test', 'MSFT', 'long', now() + interval '1 hour'"
+                 " FROM generate_series(1, 20) RETURNING event_id::text",
+                 {owner}));
+  ASSERT_TRUE(reply.ok()) << reply.error->message;
+  std::vector<std::string> ids;
+  for (auto& row : reply.results.at(0).rows) ids.push_back(*row.at(0));
+  caf::scoped_actor self{*system};
+  auto writer = handles.writer->get();
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    storage::signals::stage_writes w;
+    // Unit 7's features are not JSON: its INSERT cannot succeed.
+    w.enrichments.push_back({ids[i], "trend_follow_v1", i == 7 ? "not json" : R"({"unit":)" + std::to_string(i) + "}", {"gaps"}});
+    self->send(writer, signals::stage_write_atom::value, std::move(w));
+  }
+  int ok = 0, failed = 0;
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    self->receive([&](bool stored, std::string&) { ++(stored ? ok : failed); },
+                  caf::after(10s) >> [] { ADD_FAILURE() << "no answer"; });
+  EXPECT_EQ(ok, 19);
+  EXPECT_EQ(failed, 1);
+  EXPECT_EQ(count("SELECT count(*) FROM enriched_events WHERE features ? 'unit' AND quality_flags = '{gaps}'"), 19);
 }
 
 }  // namespace
