@@ -129,6 +129,7 @@ jobs::jobs_options jobs_options_of(const config::settings& s, protocol::slot_ptr
 
 signals::signals_options signals_options_of(const config::settings& s, const http::services& svc) {
   signals::signals_options o;
+  o.process = s.signals.process;
   o.retry.max_attempts = s.signals.max_attempts;
   o.retry.backoff.base = std::chrono::milliseconds(s.signals.retry_base_ms);
   o.retry.backoff.cap = std::chrono::milliseconds(s.signals.retry_cap_ms);

@@ -247,6 +247,7 @@ const std::vector<key_spec>& key_specs() {
                            "kind=schedule entries separated by ';', schedule a 5-field cron line or "
                            "@every <n>s|m|h|d, e.g. refresh_summaries=*/5 * * * *",
                            member(&settings::jobs, &jobs_settings::schedules), valid_schedules));
+    v.push_back(bool_key("signals.process", member(&settings::signals, &signals_settings::process)));
     v.push_back(int_key("signals.max_attempts", 1, 100, member(&settings::signals, &signals_settings::max_attempts)));
     v.push_back(int_key("signals.retry_base_ms", 1, 3600000,
                         member(&settings::signals, &signals_settings::retry_base_ms)));

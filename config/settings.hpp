@@ -95,6 +95,7 @@ struct jobs_settings {
 
 // The signal pipeline (issue 6).
 struct signals_settings {
+  bool process = true;           // run the pipeline here; false: an ingest-only node (others process)
   int max_attempts = 5;          // failed attempts of a stage before the event is dead (dead-letter queue)
   int retry_base_ms = 1000;      // backoff: full jitter under min(cap, base * 2^(n-1))
   int retry_cap_ms = 60000;

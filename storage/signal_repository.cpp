@@ -96,14 +96,14 @@ void register_statements(pg_pool& pool) {
       "signals_insert",
       "WITH input AS ("
       "  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],"
-      "                       $7::text[], $8::text[], $9::text[], $10::text[])"
-      "    AS i(event_id, owner, source, symbol, side, price, strategy, ts, profile, models)),"
+      "                       $7::text[], $8::text[], $9::text[], $10::text[]) WITH ORDINALITY"
+      "    AS i(event_id, owner, source, symbol, side, price, strategy, ts, profile, models, n)),"
       " ins AS ("
       "  INSERT INTO events (event_id, owner_user_id, source, symbol, side, price, strategy, ts, profile, models,"
       "                      lease_until)"
       "  SELECT event_id, owner, source, symbol, side, nullif(price, '')::float8, nullif(strategy, ''),"
       "         nullif(ts, '')::timestamptz, profile, coalesce(string_to_array(nullif(models, ''), ','), '{}'),"
-      "         now() + make_interval(secs => $11::float8 / 1000)"
+      "         CASE WHEN n <= $12::bigint THEN now() + make_interval(secs => $11::float8 / 1000) END"
       "  FROM input RETURNING event_id, received_ts),"
       " tl AS (INSERT INTO processing_timeline (event_id, stage, status, at)"
       "        SELECT event_id, 'ingest', 'received', received_ts FROM ins)"
@@ -184,7 +184,7 @@ void register_statements(pg_pool& pool) {
       " FROM (SELECT *" + list_where + " ORDER BY received_ts DESC, event_id DESC LIMIT $4::bigint OFFSET $5::bigint) page");
 }
 
-pg_statement insert_batch(const std::vector<new_event>& events, std::int64_t lease_ms) {
+pg_statement insert_batch(const std::vector<new_event>& events, std::int64_t lease_ms, std::size_t leased) {
   return pg_statement::prepared(
       "signals_insert",
       {text_array_of(events, [](auto& e) { return e.event_id; }), text_array_of(events, [](auto& e) { return e.owner; }),
@@ -193,7 +193,8 @@ pg_statement insert_batch(const std::vector<new_event>& events, std::int64_t lea
        text_array_of(events, [](auto& e) { return e.price ? number(*e.price) : std::string{}; }),
        text_array_of(events, [](auto& e) { return e.strategy; }), text_array_of(events, [](auto& e) { return e.ts; }),
        text_array_of(events, [](auto& e) { return e.profile; }),
-       text_array_of(events, [](auto& e) { return joined(e.models); }), std::to_string(lease_ms)});
+       text_array_of(events, [](auto& e) { return joined(e.models); }), std::to_string(lease_ms),
+       std::to_string(leased)});
 }
 
 std::vector<receipt> to_receipts(const pg_result& r) {

@@ -68,9 +68,10 @@ void register_statements(pg_pool& pool);
 
 // ---- ingest ----
 // One statement for the whole batch (one array per column): the events
-// (received, leased to the ingesting node for lease_ms) and their `ingest`
-// timeline rows. Rows: event_id, received_ts (RFC 3339 with milliseconds).
-pg_statement insert_batch(const std::vector<new_event>& events, std::int64_t lease_ms);
+// (received; the first `leased` of them leased to the ingesting node for
+// lease_ms, the rest left to the claim) and their `ingest` timeline rows.
+// Rows: event_id, received_ts (RFC 3339 with milliseconds).
+pg_statement insert_batch(const std::vector<new_event>& events, std::int64_t lease_ms, std::size_t leased);
 struct receipt {
   std::string event_id;
   std::string received_ts;

@@ -53,10 +53,16 @@ void claim(driver_self self, bool with_depth);
 // backlog stays in the database, leased to nobody, until there is room.
 std::size_t hold_limit(const driver_state& st) { return static_cast<std::size_t>(st.options.concurrency) * 2; }
 
+// Tells ingest how many fresh events to lease to this driver.
+void publish_room(driver_state& st) {
+  st.handles.room->store(static_cast<int>(hold_limit(st)) - static_cast<int>(st.held.size()));
+}
+
 void finished(driver_self self, const event_row& e) {
   auto& st = self->state;
   st.held.erase(e.event_id);
   --st.running;
+  publish_room(st);
   pump(self);
   if (st.backlog && st.held.size() <= hold_limit(st) / 2) claim(self, false);
 }
@@ -110,8 +116,9 @@ void pump(driver_self self) {
   }
 }
 
-void take(driver_self self, event_list events) {
+void take(driver_self self, event_list events, bool left_to_claim = false) {
   auto& st = self->state;
+  if (left_to_claim) st.backlog = true;
   std::size_t taken = 0;
   std::vector<std::string> overflow;
   for (auto& e : events) {
@@ -125,7 +132,9 @@ void take(driver_self self, event_list events) {
     ++taken;
   }
   metrics::enqueued().inc(taken);
+  publish_room(st);
   pump(self);
+  if (st.backlog && st.held.size() <= hold_limit(st) / 2) claim(self, false);
   if (overflow.empty()) return;
   // Fresh events beyond what the driver holds: give their insert-time lease
   // back, so the next claim (here or on another node) takes them in order.
@@ -184,11 +193,12 @@ caf::behavior driver(driver_self self, storage::pg_pool* pool, signals_options o
   self->state.pool = pool;
   self->state.options = std::move(options);
   self->state.handles = std::move(handles);
+  publish_room(self->state);
   // Resume at once: whatever a previous run left unfinished and unleased.
   self->send(self, poll_atom::value);
   self->delayed_send(self, self->state.options.lease / 3, renew_atom::value);
   return {
-      [self](handoff_atom, event_list& events) { take(self, std::move(events)); },
+      [self](handoff_atom, event_list& events, bool left_to_claim) { take(self, std::move(events), left_to_claim); },
       [self](poll_atom) { tick(self); },
       [self](renew_atom) { renew(self); },
       [self](runtime::db_reply_atom, std::uint64_t id, storage::pg_reply& reply) {
@@ -208,6 +218,10 @@ runtime::supervisor_spec signals_supervisor(storage::pg_pool& pool, signals_opti
   using runtime::published;
   auto p = &pool;
   options.writer = h.writer;
+  auto api = published("api", h.api, [p, options, h](caf::local_actor& sup) {
+    return spawn_signals_api(sup, *p, options, h);
+  });
+  if (!options.process) return {"signals", {api}};  // an ingest-only node: the room stays 0
   return {"signals",
           {published("writer", h.writer,
                      [p, options](caf::local_actor& sup) { return spawn_stage_writer(sup, *p, options); }),
@@ -218,9 +232,7 @@ runtime::supervisor_spec signals_supervisor(storage::pg_pool& pool, signals_opti
                      [p, options](caf::local_actor& sup) { return spawn_publish_stage(sup, *p, options); }),
            published("pipeline", h.pipeline,
                      [p, options, h](caf::local_actor& sup) { return spawn_pipeline(sup, *p, options, h); }),
-           published("api", h.api, [p, options, h](caf::local_actor& sup) {
-             return spawn_signals_api(sup, *p, options, h.pipeline);
-           })}};
+           api}};
 }
 
 }  // namespace delta::signals

@@ -33,6 +33,7 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <vector>
@@ -45,6 +46,7 @@ namespace delta::signals {
 
 struct signals_options {
   retry_settings retry;
+  bool process = true;             // false: this node only ingests; other nodes run the pipeline
   int concurrency = 256;           // events the driver works on at once
   int batch_max = 512;             // rows of one group-commit INSERT (events per stage-write commit)
   int batches_in_flight = 2;       // group-commit INSERTs running at once
@@ -65,6 +67,10 @@ struct signals_handles {
   protocol::slot_ptr<caf::actor> evaluate = std::make_shared<protocol::actor_slot<caf::actor>>();
   protocol::slot_ptr<caf::actor> publish = std::make_shared<protocol::actor_slot<caf::actor>>();
   protocol::slot_ptr<caf::actor> writer = std::make_shared<protocol::actor_slot<caf::actor>>();
+  // How many more events the driver would take now (it writes, the API
+  // reads): ingest leases and hands over only that many of a batch and
+  // leaves the rest to the claim, so a burst costs no extra writes.
+  std::shared_ptr<std::atomic<int>> room = std::make_shared<std::atomic<int>>(0);
 };
 
 runtime::supervisor_spec signals_supervisor(storage::pg_pool& pool, signals_options options, signals_handles handles);
@@ -77,7 +83,8 @@ using event_list = std::vector<storage::signals::event_row>;
 using stage_run_atom = caf::atom_constant<caf::atom("sigstage")>;
 // (stage_write_atom, storage::signals::stage_writes) -> (bool ok, std::string detail): committed.
 using stage_write_atom = caf::atom_constant<caf::atom("sigwrite")>;
-// (handoff_atom, event_list): committed, leased events for the driver.
+// (handoff_atom, event_list, bool left_to_claim): committed, leased events
+// for the driver; left_to_claim: the same INSERT left others unleased.
 using handoff_atom = caf::atom_constant<caf::atom("sighandoff")>;
 using poll_atom = caf::atom_constant<caf::atom("sigpoll")>;
 using renew_atom = caf::atom_constant<caf::atom("sigrenew")>;
@@ -95,7 +102,7 @@ caf::actor spawn_stage_writer(caf::local_actor& parent, storage::pg_pool& pool, 
 caf::actor spawn_pipeline(caf::local_actor& parent, storage::pg_pool& pool, const signals_options& options,
                           signals_handles handles);
 protocol::signals_actor spawn_signals_api(caf::local_actor& parent, storage::pg_pool& pool,
-                                          const signals_options& options, protocol::slot_ptr<caf::actor> pipeline);
+                                          const signals_options& options, const signals_handles& handles);
 
 }  // namespace delta::signals
 

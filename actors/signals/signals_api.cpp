@@ -36,6 +36,7 @@ struct api_state {
   storage::pg_pool* pool = nullptr;
   signals_options options;
   protocol::slot_ptr<caf::actor> pipeline;
+  std::shared_ptr<std::atomic<int>> room;  // the driver's
   runtime::db_calls db;
   runtime::commit_batcher<waiting> batcher{512, 2};
   std::mt19937_64 rng{std::random_device{}()};
@@ -76,7 +77,7 @@ storage::signals::event_row row_of(const storage::signals::new_event& e) {
 
 void flush(api_self self);
 
-void committed(api_self self, std::vector<waiting>& batch, storage::pg_reply& reply) {
+void committed(api_self self, std::vector<waiting>& batch, std::size_t leased, storage::pg_reply& reply) {
   auto& st = self->state;
   st.batcher.finished();
   if (!reply.ok()) {
@@ -86,18 +87,22 @@ void committed(api_self self, std::vector<waiting>& batch, storage::pg_reply& re
     std::unordered_map<std::string, std::string> received;
     for (auto& r : storage::signals::to_receipts(reply.results.at(0))) received.emplace(r.event_id, r.received_ts);
     event_list fresh;
-    for (auto& w : batch) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      auto& w = batch[i];
       auto it = received.find(w.event.event_id);
       if (it == received.end()) {
         w.promise.deliver(make_error(errc::internal, "event missing from the insert's rows"));
         continue;
       }
       w.promise.deliver(protocol::signal_receipt{w.event.event_id, "received", it->second});
-      fresh.push_back(row_of(w.event));
+      if (i < leased) fresh.push_back(row_of(w.event));
     }
     metrics::received().inc(fresh.size());
-    if (auto driver = st.pipeline ? st.pipeline->get() : caf::actor{}; driver && !fresh.empty())
-      caf::anon_send(driver, handoff_atom::value, std::move(fresh));
+    // Rows not handed over wait for the driver's claim; telling it so makes
+    // it claim as soon as it has room rather than at its next tick.
+    bool left_to_claim = leased < batch.size();
+    if (auto driver = st.pipeline ? st.pipeline->get() : caf::actor{}; driver && (!fresh.empty() || left_to_claim))
+      caf::anon_send(driver, handoff_atom::value, std::move(fresh), left_to_claim);
   }
   flush(self);
 }
@@ -109,8 +114,12 @@ void flush(api_self self) {
     std::vector<storage::signals::new_event> rows;
     rows.reserve(batch->size());
     for (auto& w : *batch) rows.push_back(w.event);
-    st.db.call(self, *st.pool, {storage::signals::insert_batch(rows, st.options.lease.count())}, false,
-               [self, batch](storage::pg_reply& reply) { committed(self, *batch, reply); });
+    // The first `leased` go to this node's driver in memory; it counts them
+    // again when they arrive, this only keeps two batches from both taking the room.
+    auto leased = std::min<std::size_t>(rows.size(), static_cast<std::size_t>(std::max(0, st.room->load())));
+    st.room->fetch_sub(static_cast<int>(leased));
+    st.db.call(self, *st.pool, {storage::signals::insert_batch(rows, st.options.lease.count(), leased)}, false,
+               [self, batch, leased](storage::pg_reply& reply) { committed(self, *batch, leased, reply); });
   }
 }
 
@@ -131,8 +140,9 @@ caf::result<T> read(api_self self, std::vector<storage::pg_statement> steps, Con
 }
 
 api_impl::behavior_type api_actor(api_self self, storage::pg_pool* pool, signals_options options,
-                                  protocol::slot_ptr<caf::actor> pipeline) {
+                                  protocol::slot_ptr<caf::actor> pipeline, std::shared_ptr<std::atomic<int>> room) {
   self->state.pool = pool;
+  self->state.room = std::move(room);
   self->state.batcher = {static_cast<std::size_t>(options.batch_max), options.batches_in_flight};
   self->state.options = std::move(options);
   self->state.pipeline = std::move(pipeline);
@@ -164,8 +174,8 @@ api_impl::behavior_type api_actor(api_self self, storage::pg_pool* pool, signals
 }  // namespace
 
 protocol::signals_actor spawn_signals_api(caf::local_actor& parent, storage::pg_pool& pool,
-                                          const signals_options& options, protocol::slot_ptr<caf::actor> pipeline) {
-  auto api = parent.spawn(api_actor, &pool, options, std::move(pipeline));
+                                          const signals_options& options, const signals_handles& handles) {
+  auto api = parent.spawn(api_actor, &pool, options, handles.pipeline, handles.room);
   return caf::actor_cast<protocol::signals_actor>(api);
 }
 

@@ -6,7 +6,7 @@
 // concurrent requests; events left received/enriched by an earlier run are
 // resumed; an event whose evaluation keeps failing ends dead in the DLQ;
 // a lease is renewed while an evaluation outlasts it (another node never
-// takes the event); a backlog beyond what the driver holds is handed back
+// takes the event); a backlog beyond what the driver holds is left to the claim
 // and still published once each; the stage writer commits a batch of units
 // and a unit that cannot be stored fails alone.
 // Every wait polls a condition with a bound; nothing sleeps to synchronise.
@@ -346,9 +346,9 @@ TEST_F(SignalsPipelineTest, ALeaseIsRenewedWhileAnEvaluationOutlastsItSoNoOtherN
   EXPECT_EQ(count("SELECT count(*) FROM processing_timeline WHERE stage = 'evaluate' AND event_id = '" + id + "'"), 1);
 }
 
-TEST_F(SignalsPipelineTest, ABacklogBeyondWhatTheDriverHoldsIsHandedBackAndStillPublishedInFull) {
+TEST_F(SignalsPipelineTest, ABacklogBeyondWhatTheDriverHoldsIsLeftToTheClaimAndStillPublishedInFull) {
   auto options = test_options();
-  options.concurrency = 2;  // the driver holds 4; the rest goes back to the claim
+  options.concurrency = 2;  // the driver holds 4; ingest leases no more than that, the rest waits for claims
   start_pipeline_with(system->spawn(fake_gateway), options);
   constexpr int n = 60;
   caf::scoped_actor self{*system};
