@@ -137,6 +137,7 @@ signals::signals_options signals_options_of(const config::settings& s, const htt
   o.poll_interval = std::chrono::milliseconds(s.signals.poll_interval_ms);
   o.lease = std::chrono::seconds(s.signals.lease_seconds);
   o.concurrency = s.signals.concurrency;
+  o.evaluations_in_flight = s.signals.evaluations_in_flight;
   o.batch_max = s.signals.batch_max;
   o.batches_in_flight = s.signals.batches_in_flight;
   o.llm = svc.llm;

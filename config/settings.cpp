@@ -257,6 +257,8 @@ const std::vector<key_spec>& key_specs() {
                         member(&settings::signals, &signals_settings::poll_interval_ms)));
     v.push_back(int_key("signals.lease_seconds", 2, 3600, member(&settings::signals, &signals_settings::lease_seconds)));
     v.push_back(int_key("signals.concurrency", 1, 65536, member(&settings::signals, &signals_settings::concurrency)));
+    v.push_back(int_key("signals.evaluations_in_flight", 1, 65536,
+                        member(&settings::signals, &signals_settings::evaluations_in_flight)));
     v.push_back(int_key("signals.batch_max", 1, 10000, member(&settings::signals, &signals_settings::batch_max)));
     v.push_back(int_key("signals.batches_in_flight", 1, 64,
                         member(&settings::signals, &signals_settings::batches_in_flight)));

@@ -102,6 +102,7 @@ struct signals_settings {
   int poll_interval_ms = 1000;   // how often the pipeline claims due events (retries, other nodes' expired leases)
   int lease_seconds = 30;        // renewed every third of it; a dead node's events are claimed again once it runs out
   int concurrency = 256;         // events in the pipeline at once per node
+  int evaluations_in_flight = 64;  // of those, at the LLM gateway at once (below llm.max_concurrency_per_endpoint)
   int batch_max = 512;           // rows of one group-commit INSERT of POST /api/v2/signals
   int batches_in_flight = 2;     // group-commit INSERTs running at once (each holds a pool connection)
 };

@@ -89,8 +89,9 @@ void register_dispatch(pg_pool& pool) {
                   "error = CASE WHEN cancel_requested THEN error "
                   "ELSE 'lease expired on the last attempt (node lost)' END, finished_at = now(), "} +
           unlease +
-          " WHERE job_id IN (SELECT job_id FROM jobs WHERE status = 'running' AND lease_expires_at < now() "
-          "AND (cancel_requested OR attempts >= max_attempts) LIMIT 100 FOR UPDATE SKIP LOCKED)");
+          // = ANY(ARRAY(...)), not IN (...): IN may be hash-joined against a scan of the whole table.
+          " WHERE job_id = ANY(ARRAY(SELECT job_id FROM jobs WHERE status = 'running' AND lease_expires_at < now() "
+          "AND (cancel_requested OR attempts >= max_attempts) LIMIT 100 FOR UPDATE SKIP LOCKED))");
   pool.add_statement(
       "jobs_claim",
       "WITH expired AS (SELECT job_id FROM jobs WHERE status = 'running' AND lease_expires_at < now() "
@@ -103,7 +104,7 @@ void register_dispatch(pg_pool& pool) {
       "  lease_expires_at = now() + $3::bigint * interval '1 millisecond', attempts = j.attempts + 1, "
       "  started_at = now(), updated_at = now(), "
       "  error = CASE WHEN j.status = 'running' THEN 'lease expired (node lost)' ELSE j.error END "
-      "FROM picked WHERE j.job_id = picked.job_id "
+      "WHERE j.job_id = ANY(ARRAY(SELECT job_id FROM picked)) "
       "RETURNING j.job_id::text, j.kind, j.payload::text, coalesce(j.owner::text, ''), j.attempts, "
       "j.max_attempts");
   pool.add_statement("jobs_renew",

@@ -111,10 +111,12 @@ void register_statements(pg_pool& pool) {
   pool.add_statement(
       "signals_claim",
       "UPDATE events SET lease_until = now() + make_interval(secs => $2::float8 / 1000), updated_at = now()"
-      " WHERE event_id IN (SELECT event_id FROM events"
+      // = ANY(ARRAY(...)), not IN (...): the planner would hash-join IN
+      // against a sequential scan of every event ever received.
+      " WHERE event_id = ANY(ARRAY(SELECT event_id FROM events"
       "   WHERE status IN ('received', 'enriched', 'evaluated', 'failed') AND next_attempt_at <= now()"
       "     AND (lease_until IS NULL OR lease_until < now())"
-      "   ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
+      "   ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED))"
       " RETURNING " + event_cols);
   pool.add_statement("signals_depth",
                      "SELECT count(*) FROM events WHERE status IN ('received', 'enriched', 'evaluated', 'failed')");

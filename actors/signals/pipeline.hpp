@@ -48,6 +48,7 @@ struct signals_options {
   retry_settings retry;
   bool process = true;             // false: this node only ingests; other nodes run the pipeline
   int concurrency = 256;           // events the driver works on at once
+  int evaluations_in_flight = 64;  // events the evaluate stage has at the gateway at once
   int batch_max = 512;             // rows of one group-commit INSERT (events per stage-write commit)
   int batches_in_flight = 2;       // group-commit INSERTs running at once
   std::chrono::milliseconds lease{std::chrono::seconds(30)};  // renewed every third of it

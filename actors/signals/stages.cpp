@@ -17,6 +17,8 @@
 #include <caf/all.hpp>
 
 #include <chrono>
+#include <deque>
+#include <functional>
 #include <optional>
 #include <unordered_map>
 
@@ -36,8 +38,15 @@ struct recent_bars {
 struct outcome {
   caf::response_promise rp;
   event_row event;
-  void succeed(std::string detail) { rp.deliver(true, std::move(detail), std::move(event)); }
-  void fail(std::string detail) { rp.deliver(false, std::move(detail), std::move(event)); }
+  std::function<void()> on_answer;  // e.g. frees the evaluate stage's slot
+  void succeed(std::string detail) { answer(true, std::move(detail)); }
+  void fail(std::string detail) { answer(false, std::move(detail)); }
+
+ private:
+  void answer(bool ok, std::string detail) {
+    rp.deliver(ok, std::move(detail), std::move(event));
+    if (auto done = std::move(on_answer)) done();
+  }
 };
 using outcome_ptr = std::shared_ptr<outcome>;
 
@@ -57,6 +66,11 @@ struct stage_state {
   // gateway a database read.
   std::optional<protocol::llm_evaluator_list> evaluators;
   std::chrono::steady_clock::time_point evaluators_at{};
+  // evaluate: events being evaluated, and those waiting for a slot. The
+  // gateway's per-endpoint cap turns calls beyond it into failures (a
+  // bulkhead for interactive callers); the pipeline queues here instead.
+  int evaluating = 0;
+  std::deque<outcome_ptr> waiting_for_slot;
 };
 
 constexpr auto evaluators_ttl = std::chrono::seconds(1);
@@ -270,7 +284,7 @@ void evaluate_enriched(stage_self self, outcome_ptr out, const protocol::llm_gat
           [ev](const caf::error&) { ev->out->fail("the LLM gateway cannot list evaluators"); });
 }
 
-void evaluate(stage_self self, outcome_ptr out) {
+void start_evaluation(stage_self self, outcome_ptr out) {
   auto llm = self->state.options.llm ? self->state.options.llm->get() : protocol::llm_gateway_actor{};
   if (!llm) return out->fail("the LLM gateway is not running");
   if (out->event.enrichment) return evaluate_enriched(self, out, llm);
@@ -280,6 +294,22 @@ void evaluate(stage_self self, outcome_ptr out) {
          if (!out->event.enrichment) return out->fail("the event has no enrichment");
          evaluate_enriched(self, out, llm);
        });
+}
+
+// Runs `out` in a slot now or when one frees (signals.evaluations_in_flight).
+void evaluate(stage_self self, outcome_ptr out) {
+  auto& st = self->state;
+  if (st.evaluating >= st.options.evaluations_in_flight) return st.waiting_for_slot.push_back(std::move(out));
+  ++st.evaluating;
+  out->on_answer = [self] {
+    auto& st = self->state;
+    --st.evaluating;
+    if (st.waiting_for_slot.empty()) return;
+    auto next = std::move(st.waiting_for_slot.front());
+    st.waiting_for_slot.pop_front();
+    evaluate(self, std::move(next));
+  };
+  start_evaluation(self, std::move(out));
 }
 
 // ---- publish ----
@@ -332,7 +362,7 @@ caf::behavior stage_actor(stage_self self, storage::pg_pool* pool, signals_optio
   return {
       [self, run](stage_run_atom, event_row& e) {
         auto rp = self->make_response_promise();
-        run(self, std::make_shared<outcome>(outcome{rp, std::move(e)}));
+        run(self, std::make_shared<outcome>(outcome{rp, std::move(e), {}}));
         return rp;
       },
       [self](runtime::db_reply_atom, std::uint64_t id, storage::pg_reply& reply) {
