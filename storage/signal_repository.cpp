@@ -312,7 +312,11 @@ pg_statement advance_many(const std::vector<advance_write>& rows) {
 }  // namespace
 
 std::vector<pg_statement> write_batch(const stage_writes& w) {
-  std::vector<pg_statement> steps{pg_statement::literal("SET LOCAL synchronous_commit TO off")};
+  // Custom plans: a generic plan cached while `events` was small (a fresh
+  // database) hash-joins against a scan of the whole table and stays cached
+  // until the next ANALYZE; planning a batch statement costs next to nothing.
+  std::vector<pg_statement> steps{pg_statement::literal("SET LOCAL synchronous_commit TO off"),
+                                  pg_statement::literal("SET LOCAL plan_cache_mode TO force_custom_plan")};
   if (!w.enrichments.empty()) steps.push_back(save_enrichments(w.enrichments));
   if (!w.decisions.empty()) steps.push_back(save_decisions(w.decisions));
   if (!w.advances.empty()) steps.push_back(advance_many(w.advances));

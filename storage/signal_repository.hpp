@@ -129,7 +129,8 @@ struct stage_writes {
 // The steps of one transaction storing `w`. Its commit is asynchronous
 // (synchronous_commit off): a PostgreSQL crash may lose the last few hundred
 // milliseconds of stage moves, which only runs those stages again; the
-// ingest commit, which a 202 promises, stays synchronous.
+// ingest commit, which a 202 promises, stays synchronous. Must run as a
+// transaction (its settings are SET LOCAL).
 std::vector<pg_statement> write_batch(const stage_writes& w);
 
 // Zero or one row: the 1-minute bars' security id of a ticker.
