@@ -159,7 +159,8 @@ std::shared_ptr<const jobs::handler_registry> job_kinds(const http::services& sv
 caf::actor start_actors(caf::actor_system& system, storage::pg_pool& pool,
                         const config::settings& s, http::services& svc,
                         protocol::slot_ptr<caf::actor>& edge_slot,
-                        std::shared_ptr<llm::provider_client> llm_client, jobs::jobs_handles& jobs_h) {
+                        std::shared_ptr<llm::provider_client> llm_client, jobs::jobs_handles& jobs_h,
+                        signals::signals_handles& signals_h) {
   svc.market = make_slot<protocol::market_actor>();
   svc.health = make_slot<protocol::health_actor>();
   svc.auth = make_slot<protocol::auth_actor>();
@@ -226,7 +227,6 @@ caf::actor start_actors(caf::actor_system& system, storage::pg_pool& pool,
   runtime::supervisor_spec stream_sup{
       "stream", {published("hub", svc.stream, [](caf::local_actor& sup) { return stream::spawn_stream_hub(sup); })}};
   auto jobs_sup = jobs::jobs_supervisor(pool, jobs_options_of(s, svc.stream), job_kinds(svc), jobs_h);
-  signals::signals_handles signals_h;
   svc.signals = signals_h.api;
   auto signals_sup = signals::signals_supervisor(pool, signals_options_of(s, svc), signals_h);
   runtime::supervisor_spec edge_sup{
@@ -313,9 +313,10 @@ int serve(const config::settings& s) {
   http::services svc;
   protocol::slot_ptr<caf::actor> edge_slot;
   jobs::jobs_handles jobs_h;
+  signals::signals_handles signals_h;
   caf::actor root;
   try {
-    root = start_actors(system, pool, s, svc, edge_slot, llm_client, jobs_h);
+    root = start_actors(system, pool, s, svc, edge_slot, llm_client, jobs_h, signals_h);
   } catch (const std::invalid_argument& e) {
     telemetry::log_error("cannot start the jobs engine", {{"error", e.what()}});
     llm_client->stop();
@@ -354,11 +355,15 @@ int serve(const config::settings& s) {
   // Running jobs get their own grace period; the leases of those that do not
   // finish are released so another node takes them at once.
   auto released = jobs::drain_jobs(system, jobs_h, std::chrono::seconds(s.jobs.shutdown_timeout_seconds));
+  // Pipeline stages take milliseconds: the HTTP grace period bounds them too.
+  auto signals_released =
+      signals::drain_signals(system, signals_h, std::chrono::seconds(s.http.shutdown_timeout_seconds));
   caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
   system.await_all_actors_done();
   llm_client->stop();
   pool.stop();
-  telemetry::log_info("stopped", {{"drained", drained}, {"jobs_released", released}});
+  telemetry::log_info("stopped",
+                      {{"drained", drained}, {"jobs_released", released}, {"signals_released", signals_released}});
   return 0;
 }
 

@@ -31,6 +31,10 @@ struct driver_state {
   // A claim or a hand-off found more due events than the driver holds:
   // claim again as soon as there is room instead of at the next tick.
   bool backlog = false;
+  // Graceful shutdown: no new stages; answered with the released leases.
+  bool draining = false;
+  bool released = false;
+  caf::response_promise drain_promise;
   std::mt19937_64 rng{std::random_device{}()};
 };
 
@@ -55,13 +59,33 @@ std::size_t hold_limit(const driver_state& st) { return static_cast<std::size_t>
 
 // Tells ingest how many fresh events to lease to this driver.
 void publish_room(driver_state& st) {
-  st.handles.room->store(static_cast<int>(hold_limit(st)) - static_cast<int>(st.held.size()));
+  st.handles.room->store(st.draining ? 0 : static_cast<int>(hold_limit(st)) - static_cast<int>(st.held.size()));
+}
+
+// The end of a drain: every lease this driver still holds goes back, so
+// another node (or this one restarted) claims the events at once instead of
+// after the lease runs out.
+void release_held(driver_self self) {
+  auto& st = self->state;
+  if (st.released) return;
+  st.released = true;
+  std::vector<std::string> ids(st.held.begin(), st.held.end());
+  if (ids.empty()) return void(st.drain_promise.deliver(std::int64_t{0}));
+  st.db.call(self, *st.pool, {storage::signals::release(ids)}, false, [self, n = ids.size()](storage::pg_reply& reply) {
+    auto released = reply.ok() ? static_cast<std::int64_t>(n) : std::int64_t{-1};
+    telemetry::log_info("signal leases released", {{"events", released}});
+    self->state.drain_promise.deliver(released);
+  });
 }
 
 void finished(driver_self self, const event_row& e) {
   auto& st = self->state;
   st.held.erase(e.event_id);
   --st.running;
+  if (st.draining) {
+    if (st.running == 0) release_held(self);
+    return;
+  }
   publish_room(st);
   pump(self);
   if (st.backlog && st.held.size() <= hold_limit(st) / 2) claim(self, false);
@@ -87,6 +111,9 @@ void failed(driver_self self, event_row e, stage s, const std::string& reason) {
 }
 
 void run(driver_self self, event_row e) {
+  // Draining: the stage that just committed was the last one here; the
+  // event's lease goes back with the others and another node goes on.
+  if (self->state.draining) return finished(self, e);
   auto s = parse_stage(e.next_stage).value_or(stage::none);
   if (s == stage::none) return finished(self, e);
   auto target = stage_actor(self->state, s);
@@ -108,7 +135,7 @@ void run(driver_self self, event_row e) {
 
 void pump(driver_self self) {
   auto& st = self->state;
-  while (st.running < st.options.concurrency && !st.queue.empty()) {
+  while (!st.draining && st.running < st.options.concurrency && !st.queue.empty()) {
     auto e = std::move(st.queue.front());
     st.queue.pop_front();
     ++st.running;
@@ -123,7 +150,7 @@ void take(driver_self self, event_list events, bool left_to_claim = false) {
   std::vector<std::string> overflow;
   for (auto& e : events) {
     if (st.held.count(e.event_id)) continue;  // already ours
-    if (st.held.size() >= hold_limit(st)) {
+    if (st.draining || st.held.size() >= hold_limit(st)) {
       overflow.push_back(std::move(e.event_id));
       continue;
     }
@@ -148,7 +175,7 @@ void take(driver_self self, event_list events, bool left_to_claim = false) {
 // queue_depth gauge (a count over the backlog: once per tick, not per claim).
 void claim(driver_self self, bool with_depth) {
   auto& st = self->state;
-  if (st.polling) return;
+  if (st.polling || st.draining) return;
   auto room = static_cast<int>(hold_limit(st)) - static_cast<int>(st.held.size());
   std::vector<storage::pg_statement> steps;
   if (with_depth) steps.push_back(storage::signals::queue_depth());
@@ -201,6 +228,18 @@ caf::behavior driver(driver_self self, storage::pg_pool* pool, signals_options o
       [self](handoff_atom, event_list& events, bool left_to_claim) { take(self, std::move(events), left_to_claim); },
       [self](poll_atom) { tick(self); },
       [self](renew_atom) { renew(self); },
+      [self](drain_atom, std::int64_t timeout_ms) {
+        auto& st = self->state;
+        st.drain_promise = self->make_response_promise();
+        if (st.draining) return st.drain_promise;
+        st.draining = true;
+        publish_room(st);
+        st.queue.clear();  // not started: released with the rest
+        if (st.running == 0) release_held(self);
+        else self->delayed_send(self, std::chrono::milliseconds(timeout_ms), drain_deadline_atom::value);
+        return st.drain_promise;
+      },
+      [self](drain_deadline_atom) { release_held(self); },
       [self](runtime::db_reply_atom, std::uint64_t id, storage::pg_reply& reply) {
         self->state.db.complete(id, reply);
       },
@@ -208,6 +247,19 @@ caf::behavior driver(driver_self self, storage::pg_pool* pool, signals_options o
 }
 
 }  // namespace
+
+std::int64_t drain_signals(caf::actor_system& system, const signals_handles& handles,
+                           std::chrono::milliseconds timeout) {
+  auto driver = handles.pipeline->get();
+  if (!driver) return 0;  // an ingest-only node holds no leases
+  caf::scoped_actor self{system};
+  std::int64_t released = -1;
+  // The release itself needs a round trip after the timeout: allow for it.
+  self->request(driver, timeout + std::chrono::seconds(10), drain_atom::value,
+                static_cast<std::int64_t>(timeout.count()))
+      .receive([&](std::int64_t n) { released = n; }, [](caf::error&) {});
+  return released;
+}
 
 caf::actor spawn_pipeline(caf::local_actor& parent, storage::pg_pool& pool, const signals_options& options,
                           signals_handles handles) {

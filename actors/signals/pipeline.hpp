@@ -89,12 +89,22 @@ using stage_write_atom = caf::atom_constant<caf::atom("sigwrite")>;
 using handoff_atom = caf::atom_constant<caf::atom("sighandoff")>;
 using poll_atom = caf::atom_constant<caf::atom("sigpoll")>;
 using renew_atom = caf::atom_constant<caf::atom("sigrenew")>;
+// (drain_atom, timeout_ms) -> released leases (int64): graceful shutdown.
+// The driver starts no further stage, lets running stages finish for up to
+// timeout_ms, then releases the lease of every event it holds.
+using drain_atom = caf::atom_constant<caf::atom("sigdrain")>;
+using drain_deadline_atom = caf::atom_constant<caf::atom("sigdrdl")>;
 
 // A failed database call as a stage's failure detail (no internals).
 inline std::string db_failure(const storage::pg_reply& reply) {
   return reply.error && reply.error->kind == storage::pg_failure::unavailable ? "database unavailable"
                                                                               : "database error";
 }
+
+// Drains this node's pipeline (drain_atom) and waits for the answer: the
+// number of leases released, 0 without a pipeline, -1 if it did not answer.
+std::int64_t drain_signals(caf::actor_system& system, const signals_handles& handles,
+                           std::chrono::milliseconds timeout);
 
 caf::actor spawn_enrich_stage(caf::local_actor& parent, storage::pg_pool& pool, const signals_options& options);
 caf::actor spawn_evaluate_stage(caf::local_actor& parent, storage::pg_pool& pool, const signals_options& options);

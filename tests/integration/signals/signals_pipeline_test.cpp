@@ -8,7 +8,8 @@
 // a lease is renewed while an evaluation outlasts it (another node never
 // takes the event); a backlog beyond what the driver holds is left to the claim
 // and still published once each; the stage writer commits a batch of units
-// and a unit that cannot be stored fails alone.
+// and a unit that cannot be stored fails alone; a drain (SIGTERM) releases
+// the leases of unfinished events so another node takes them at once.
 // Every wait polls a condition with a bound; nothing sleeps to synchronise.
 #include "actors/runtime/supervisor.hpp"
 #include "actors/signals/pipeline.hpp"
@@ -393,6 +394,27 @@ TEST_F(SignalsPipelineTest, TheStageWriterCommitsABatchOfUnitsAndAUnitThatCannot
   EXPECT_EQ(ok, 19);
   EXPECT_EQ(failed, 1);
   EXPECT_EQ(count("SELECT count(*) FROM enriched_events WHERE features ? 'unit' AND quality_flags = '{gaps}'"), 19);
+}
+
+TEST_F(SignalsPipelineTest, ADrainReleasesTheLeasesOfUnfinishedEventsSoAnotherNodeTakesThemAtOnce) {
+  auto slow_calls = std::make_shared<std::atomic<int>>(0);
+  auto other_calls = std::make_shared<std::atomic<int>>(0);
+  auto options = test_options();
+  options.lease = 60s;  // without the release, the other node would wait a minute
+  start_pipeline_with(caf::actor_cast<protocol::llm_gateway_actor>(system->spawn(slow_gateway, 30s, slow_calls)),
+                      options);
+  auto s = submission();
+  s.models = {"model-a"};
+  auto id = submit_one(s);
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(eventually([&] { return slow_calls->load() == 1; })) << "the evaluation did not start";
+  EXPECT_EQ(signals::drain_signals(*system, handles, 100ms), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM events WHERE lease_until IS NULL AND event_id = '" + id + "'"), 1);
+  signals::signals_handles other;
+  start_pipeline_with(caf::actor_cast<protocol::llm_gateway_actor>(system->spawn(slow_gateway, 10ms, other_calls)),
+                      options, &other);
+  EXPECT_TRUE(eventually([&] { return status_of(id) == "published"; }, 5s)) << status_of(id);
+  EXPECT_EQ(other_calls->load(), 1);
 }
 
 }  // namespace
