@@ -111,9 +111,13 @@ void failed(driver_self self, event_row e, stage s, const std::string& reason) {
 }
 
 void run(driver_self self, event_row e) {
-  // Draining: the stage that just committed was the last one here; the
-  // event's lease goes back with the others and another node goes on.
-  if (self->state.draining) return finished(self, e);
+  // Draining: the stage that just committed was the last one here. The
+  // event stays held, so its lease goes back with the others and another
+  // node goes on from the committed stage.
+  if (auto& st = self->state; st.draining) {
+    if (--st.running == 0) release_held(self);
+    return;
+  }
   auto s = parse_stage(e.next_stage).value_or(stage::none);
   if (s == stage::none) return finished(self, e);
   auto target = stage_actor(self->state, s);

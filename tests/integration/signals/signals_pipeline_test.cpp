@@ -417,4 +417,28 @@ TEST_F(SignalsPipelineTest, ADrainReleasesTheLeasesOfUnfinishedEventsSoAnotherNo
   EXPECT_EQ(other_calls->load(), 1);
 }
 
+TEST_F(SignalsPipelineTest, ADrainLetsTheRunningStageCommitStartsNoOtherAndReleasesTheEvent) {
+  auto slow_calls = std::make_shared<std::atomic<int>>(0);
+  auto other_calls = std::make_shared<std::atomic<int>>(0);
+  auto options = test_options();
+  options.lease = 60s;
+  start_pipeline_with(caf::actor_cast<protocol::llm_gateway_actor>(system->spawn(slow_gateway, 300ms, slow_calls)),
+                      options);
+  auto s = submission();
+  s.models = {"model-a"};
+  auto id = submit_one(s);
+  ASSERT_TRUE(eventually([&] { return slow_calls->load() == 1; })) << "the evaluation did not start";
+  // The evaluation answers within the drain's grace period: it is committed,
+  // publish does not start here, and the lease goes back.
+  EXPECT_EQ(signals::drain_signals(*system, handles, 10s), 1);
+  EXPECT_EQ(status_of(id), "evaluated");
+  EXPECT_EQ(count("SELECT count(*) FROM events WHERE lease_until IS NULL AND event_id = '" + id + "'"), 1);
+  signals::signals_handles other;
+  start_pipeline_with(caf::actor_cast<protocol::llm_gateway_actor>(system->spawn(slow_gateway, 10ms, other_calls)),
+                      options, &other);
+  EXPECT_TRUE(eventually([&] { return status_of(id) == "published"; }, 5s)) << status_of(id);
+  EXPECT_EQ(other_calls->load(), 0) << "the other node evaluated again instead of publishing the stored decision";
+}
+
 }  // namespace
+
