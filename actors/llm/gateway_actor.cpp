@@ -122,9 +122,13 @@ void finish_error(gateway_self self, std::uint64_t id, give_up_reason reason) {
   auto it = self->state.calls.find(id);
   if (it == self->state.calls.end()) return;
   auto& call = it->second;
+  // Which endpoints the call could use, so a refusal can be traced to them.
+  std::string endpoints;
+  for (auto& target : call.chain) endpoints += (endpoints.empty() ? "" : ", ") + target.id.provider + "/" + target.id.model;
   telemetry::log_warn("llm call failed",
                       {{"request_id", call.prompt.request_id},
                        {"use_case", call.prompt.use_case},
+                       {"endpoints", endpoints},
                        {"reason", to_string(reason)},
                        {"attempts", static_cast<std::int64_t>(call.sequence.failures().size())},
                        {"skipped", static_cast<std::int64_t>(call.sequence.skipped().size())},
