@@ -78,7 +78,6 @@ constexpr auto evaluators_ttl = std::chrono::seconds(1);
 using stage_self = caf::stateful_actor<stage_state>*;
 using storage::signals::stage_writes;
 
-
 // Reads `steps`, then `then(results)`; a database error fails the stage.
 template <class Then>
 void read(stage_self self, outcome_ptr out, std::vector<storage::pg_statement> steps, Then then) {
