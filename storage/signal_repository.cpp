@@ -114,12 +114,12 @@ void register_statements(pg_pool& pool) {
       // = ANY(ARRAY(...)), not IN (...): the planner would hash-join IN
       // against a sequential scan of every event ever received.
       " WHERE event_id = ANY(ARRAY(SELECT event_id FROM events"
-      "   WHERE status IN ('received', 'enriched', 'evaluated', 'failed') AND next_attempt_at <= now()"
+      "   WHERE NOT done AND next_attempt_at <= now()"
       "     AND (lease_until IS NULL OR lease_until < now())"
       "   ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED))"
       " RETURNING " + event_cols);
   pool.add_statement("signals_depth",
-                     "SELECT count(*) FROM events WHERE status IN ('received', 'enriched', 'evaluated', 'failed')");
+                     "SELECT count(*) FROM events WHERE NOT done");
   pool.add_statement(
       "signals_fail",
       "WITH u AS (UPDATE events SET status = 'failed', attempts = $3::int, last_error = $5::text, lease_until = NULL,"
@@ -129,7 +129,8 @@ void register_statements(pg_pool& pool) {
       " SELECT event_id, $2::text, 'failed', $5::text FROM u");
   pool.add_statement(
       "signals_bury",
-      "WITH u AS (UPDATE events SET status = 'dead', next_stage = 'none', attempts = $3::int, last_error = $4::text,"
+      "WITH u AS (UPDATE events SET status = 'dead', next_stage = 'none', done = true, attempts = $3::int,"
+      "  last_error = $4::text,"
       "  lease_until = NULL, updated_at = now() WHERE event_id = $1::uuid RETURNING event_id),"
       " q AS (INSERT INTO dlq_entries (event_id, stage, reason, attempts) SELECT event_id, $2::text, $4::text, $3::int FROM u)"
       " INSERT INTO processing_timeline (event_id, stage, status, detail)"
@@ -137,12 +138,12 @@ void register_statements(pg_pool& pool) {
   pool.add_statement(
       "signals_renew",
       "UPDATE events SET lease_until = now() + make_interval(secs => $2::float8 / 1000)"
-      " WHERE event_id = ANY($1::uuid[]) AND status IN ('received', 'enriched', 'evaluated', 'failed')");
+      " WHERE event_id = ANY($1::uuid[]) AND NOT done");
   pool.add_statement("signals_release", "UPDATE events SET lease_until = NULL WHERE event_id = ANY($1::uuid[])");
   pool.add_statement(
       "signals_advance_many",
       "WITH u AS (UPDATE events e SET status = i.status, next_stage = i.next_stage, attempts = 0,"
-      "  last_error = NULL, updated_at = now()"
+      "  last_error = NULL, updated_at = now(), done = (i.next_stage = 'none')"
       "  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])"
       "    AS i(event_id, stage, status, next_stage, detail)"
       "  WHERE e.event_id = i.event_id RETURNING e.event_id, i.stage, i.status, i.detail)"
