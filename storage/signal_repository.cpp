@@ -124,21 +124,22 @@ void register_statements(pg_pool& pool) {
       "signals_fail",
       "WITH u AS (UPDATE events SET status = 'failed', attempts = $3::int, last_error = $5::text, lease_until = NULL,"
       "  next_attempt_at = now() + make_interval(secs => $4::float8 / 1000), updated_at = now()"
-      "  WHERE event_id = $1::uuid RETURNING event_id)"
+      "  WHERE event_id = $1::uuid AND NOT done RETURNING event_id)"
       " INSERT INTO processing_timeline (event_id, stage, status, detail)"
       " SELECT event_id, $2::text, 'failed', $5::text FROM u");
   pool.add_statement(
       "signals_bury",
       "WITH u AS (UPDATE events SET status = 'dead', next_stage = 'none', done = true, attempts = $3::int,"
       "  last_error = $4::text,"
-      "  lease_until = NULL, updated_at = now() WHERE event_id = $1::uuid RETURNING event_id),"
+      "  lease_until = NULL, updated_at = now() WHERE event_id = $1::uuid AND NOT done RETURNING event_id),"
       " q AS (INSERT INTO dlq_entries (event_id, stage, reason, attempts) SELECT event_id, $2::text, $4::text, $3::int FROM u)"
       " INSERT INTO processing_timeline (event_id, stage, status, detail)"
       " SELECT event_id, $2::text, 'dead', $4::text FROM u");
   pool.add_statement(
       "signals_renew",
       "UPDATE events SET lease_until = now() + make_interval(secs => $2::float8 / 1000)"
-      " WHERE event_id = ANY($1::uuid[]) AND NOT done");
+      // Only live leases: an event just failed or released stays free.
+      " WHERE event_id = ANY($1::uuid[]) AND NOT done AND lease_until IS NOT NULL");
   pool.add_statement("signals_release", "UPDATE events SET lease_until = NULL WHERE event_id = ANY($1::uuid[])");
   pool.add_statement(
       "signals_advance_many",
@@ -146,7 +147,11 @@ void register_statements(pg_pool& pool) {
       "  last_error = NULL, updated_at = now(), done = (i.next_stage = 'none')"
       "  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])"
       "    AS i(event_id, stage, status, next_stage, detail)"
-      "  WHERE e.event_id = i.event_id RETURNING e.event_id, i.stage, i.status, i.detail)"
+      // Only from the stage it expects: a late write (a reply lost after
+      // its commit, a lease that lapsed to another node) never moves an
+      // event back.
+      "  WHERE e.event_id = i.event_id AND e.next_stage = i.stage AND NOT e.done"
+      "  RETURNING e.event_id, i.stage, i.status, i.detail)"
       " INSERT INTO processing_timeline (event_id, stage, status, detail)"
       " SELECT event_id, stage, status, nullif(detail, '') FROM u");
   pool.add_statement(

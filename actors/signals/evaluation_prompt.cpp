@@ -46,6 +46,9 @@ std::optional<decision> read_decision(const std::string& text) {
     return std::nullopt;
   decision d{json::value_to<std::string>(*verdict), confidence->to_number<double>(),
              json::value_to<std::string>(*rationale)};
+  // PostgreSQL text cannot hold NUL, which JSON can ("\u0000"): a model's
+  // stray NUL must not make its decision impossible to store.
+  std::erase(d.rationale, '\0');
   if (d.verdict != "approve" && d.verdict != "reject" && d.verdict != "abstain") return std::nullopt;
   if (!(d.confidence >= 0 && d.confidence <= 1)) return std::nullopt;
   return d;

@@ -36,7 +36,7 @@ struct stage_success {
 stage_success on_success(stage done);
 
 struct retry_settings {
-  int max_attempts = 5;  // failed attempts (over all stages) before dead
+  int max_attempts = 5;  // failed attempts of one stage before dead (a stage that succeeds starts the count again)
   jobs::backoff_config backoff{std::chrono::milliseconds(1000), std::chrono::minutes(1),
                                std::chrono::milliseconds(50)};
 };

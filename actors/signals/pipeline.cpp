@@ -40,6 +40,9 @@ struct driver_state {
 
 using driver_self = caf::stateful_actor<driver_state>*;
 
+// Far beyond a stage's own bounds (an LLM call's deadline, a slot wait).
+constexpr auto stage_timeout = std::chrono::minutes(10);
+
 caf::actor stage_actor(const driver_state& st, stage s) {
   switch (s) {
     case stage::enrich: return st.handles.enrich->get();
@@ -70,6 +73,7 @@ void release_held(driver_self self) {
   if (st.released) return;
   st.released = true;
   std::vector<std::string> ids(st.held.begin(), st.held.end());
+  st.held.clear();  // nothing to renew any more
   if (ids.empty()) return void(st.drain_promise.deliver(std::int64_t{0}));
   st.db.call(self, *st.pool, {storage::signals::release(ids)}, false, [self, n = ids.size()](storage::pg_reply& reply) {
     auto released = reply.ok() ? static_cast<std::int64_t>(n) : std::int64_t{-1};
@@ -122,7 +126,9 @@ void run(driver_self self, event_row e) {
   if (s == stage::none) return finished(self, e);
   auto target = stage_actor(self->state, s);
   if (!target) return failed(self, std::move(e), s, "the " + std::string{name_of(s)} + " stage is not running");
-  self->request(target, caf::infinite, stage_run_atom::value, e)
+  // Bounded: CAF 0.17 does not answer a request whose receiver died holding
+  // its promise, and an unanswered event would stay held (and renewed).
+  self->request(target, stage_timeout, stage_run_atom::value, e)
       .then(
           [self, s](bool ok, const std::string& detail, event_row& e) {
             if (!ok) return failed(self, std::move(e), s, detail);
@@ -234,8 +240,12 @@ caf::behavior driver(driver_self self, storage::pg_pool* pool, signals_options o
       [self](renew_atom) { renew(self); },
       [self](drain_atom, std::int64_t timeout_ms) {
         auto& st = self->state;
-        st.drain_promise = self->make_response_promise();
-        if (st.draining) return st.drain_promise;
+        auto rp = self->make_response_promise();
+        if (st.draining) {  // one drain at a time
+          rp.deliver(std::int64_t{-1});
+          return rp;
+        }
+        st.drain_promise = rp;
         st.draining = true;
         publish_room(st);
         st.queue.clear();  // not started: released with the rest

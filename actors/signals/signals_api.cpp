@@ -76,11 +76,16 @@ storage::signals::event_row row_of(const storage::signals::new_event& e) {
 }
 
 void flush(api_self self);
+void insert_alone(api_self self, waiting w);
 
 void committed(api_self self, std::vector<waiting>& batch, std::size_t leased, storage::pg_reply& reply) {
   auto& st = self->state;
   st.batcher.finished();
-  if (!reply.ok()) {
+  if (!reply.ok() && batch.size() > 1 && reply.error->kind != storage::pg_failure::unavailable) {
+    // One row PostgreSQL refuses (a user deleted meanwhile, say) must not
+    // fail the requests it was batched with: each goes again on its own.
+    for (auto& w : batch) insert_alone(self, std::move(w));
+  } else if (!reply.ok()) {
     auto err = failure_of(*reply.error);
     for (auto& w : batch) w.promise.deliver(err);
   } else {
@@ -97,7 +102,7 @@ void committed(api_self self, std::vector<waiting>& batch, std::size_t leased, s
       w.promise.deliver(protocol::signal_receipt{w.event.event_id, "received", it->second});
       if (i < leased) fresh.push_back(row_of(w.event));
     }
-    metrics::received().inc(fresh.size());
+    metrics::received().inc(received.size());
     // Rows not handed over wait for the driver's claim; telling it so makes
     // it claim as soon as it has room rather than at its next tick.
     bool left_to_claim = leased < batch.size();
@@ -105,6 +110,20 @@ void committed(api_self self, std::vector<waiting>& batch, std::size_t leased, s
       caf::anon_send(driver, handoff_atom::value, std::move(fresh), left_to_claim);
   }
   flush(self);
+}
+
+// A row of a failed batch, inserted by itself (never handed over: the
+// driver's claim takes it).
+void insert_alone(api_self self, waiting w) {
+  auto& st = self->state;
+  auto step = storage::signals::insert_batch({w.event}, st.options.lease.count(), 0);
+  st.db.call(self, *st.pool, {std::move(step)}, false, [w = std::move(w)](storage::pg_reply& reply) mutable {
+    if (!reply.ok()) return void(w.promise.deliver(failure_of(*reply.error)));
+    auto receipts = storage::signals::to_receipts(reply.results.at(0));
+    if (receipts.empty()) return void(w.promise.deliver(make_error(errc::internal, "event missing from the insert's rows")));
+    metrics::received().inc();
+    w.promise.deliver(protocol::signal_receipt{w.event.event_id, "received", receipts[0].received_ts});
+  });
 }
 
 void flush(api_self self) {

@@ -74,6 +74,10 @@ struct stage_state {
 };
 
 constexpr auto evaluators_ttl = std::chrono::seconds(1);
+// Requests are bounded although their receivers bound themselves: CAF 0.17
+// never answers a request whose receiver died holding its promise.
+constexpr auto writer_timeout = std::chrono::minutes(2);
+constexpr auto gateway_timeout = std::chrono::minutes(5);  // llm.call_deadline_seconds is at most 60
 
 using stage_self = caf::stateful_actor<stage_state>*;
 using storage::signals::stage_writes;
@@ -93,7 +97,7 @@ template <class Then>
 void persist(stage_self self, outcome_ptr out, stage_writes writes, Then then) {
   auto writer = self->state.options.writer ? self->state.options.writer->get() : caf::actor{};
   if (!writer) return out->fail("the stage writer is not running");
-  self->request(writer, caf::infinite, stage_write_atom::value, std::move(writes))
+  self->request(writer, writer_timeout, stage_write_atom::value, std::move(writes))
       .then(
           [out, then](bool ok, std::string& detail) mutable {
             if (!ok) return out->fail(std::move(detail));
@@ -232,7 +236,7 @@ void ask_evaluator(stage_self self, const std::shared_ptr<evaluation>& ev, const
     ev->rows.push_back(std::move(row));
     if (--ev->pending == 0) evaluated(self, ev);
   };
-  self->request(llm, caf::infinite, protocol::llm_direct_atom::value, std::move(call))
+  self->request(llm, gateway_timeout, protocol::llm_direct_atom::value, std::move(call))
       .then(
           [done, name = evaluator.name](const protocol::llm_answer& a) {
             auto d = read_decision(a.text);
@@ -273,7 +277,7 @@ void evaluate_enriched(stage_self self, outcome_ptr out, const protocol::llm_gat
   auto now = std::chrono::steady_clock::now();
   if (self->state.evaluators && now - self->state.evaluators_at < evaluators_ttl)
     return evaluate_with(self, ev, llm, *self->state.evaluators, prompt);
-  self->request(llm, caf::infinite, protocol::llm_get_evaluators_atom::value)
+  self->request(llm, gateway_timeout, protocol::llm_get_evaluators_atom::value)
       .then(
           [self, ev, llm, prompt, now](const protocol::llm_evaluator_list& list) {
             self->state.evaluators = list;

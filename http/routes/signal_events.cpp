@@ -47,6 +47,15 @@ bool evaluator_name(const std::string& name) {
   return std::regex_match(name, rule);
 }
 
+// An instant as "YYYY-MM-DDTHH:MM:SS.ffffffZ" (microseconds, PostgreSQL's precision).
+std::string utc_text(const market::utc_instant& t) {
+  auto text = market::format_rfc3339(t.seconds);  // "...SSZ"
+  char fraction[16];
+  std::snprintf(fraction, sizeof fraction, ".%06uZ", static_cast<unsigned>(t.nanos / 1000));
+  text.pop_back();
+  return text + fraction;
+}
+
 void not_found(const reply_ptr& reply) {
   reply->send(error_response(make_api_error(error_code::not_found, "Signal not found."), reply->request_id()));
 }
@@ -87,7 +96,8 @@ void submit(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
   if (symbol && !valid_ticker(*symbol)) body.add_problem("symbol", ticker_rule);
   if (side && !one_of(sides, *side)) body.add_problem("side", "must be one of " + joined(sides));
   if (price && *price <= 0) body.add_problem("price", "must be greater than 0");
-  if (ts && !market::parse_rfc3339(*ts)) body.add_problem("ts", "must be an RFC 3339 timestamp");
+  auto instant = ts ? market::parse_rfc3339(*ts) : std::nullopt;
+  if (ts && !instant) body.add_problem("ts", "must be an RFC 3339 timestamp");
   if (profile && !one_of(profiles, *profile)) body.add_problem("profile", "must be one of " + joined(profiles));
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
   s.source = *source;
@@ -95,7 +105,9 @@ void submit(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
   s.side = *side;
   if (price) s.price = *price;
   s.strategy = strategy.value_or("");
-  s.ts = ts.value_or("");
+  // Stored as the UTC instant: PostgreSQL refuses offsets beyond ±15:59,
+  // which RFC 3339 allows.
+  s.ts = instant ? utc_text(*instant) : "";
   s.profile = profile.value_or("trend_follow_v1");
   ctx.ask(ctx.svc.signals->get(), protocol::signal_submit_atom::value, std::move(s))
       .then(

@@ -234,14 +234,32 @@ class SignalsTest(StubbedDeltaTestCase):
         # Nothing else is queued before the answer to a ping.
         self.assertEqual(ws.request({"op": "ping"})["type"], "pong")
 
+    def metric(self, name):
+        text = self.deltad.get("/metrics", anonymous=True).body.decode()
+        return sum(v for n, _, v in parse_prometheus(text) if n == name)
+
     def test_metrics_count_the_pipeline(self):
+        received, published = self.metric("signals_received_total"), self.metric("decisions_published_total")
         event_id = self.submit().json["data"]["event_id"]
         self.wait_status(event_id, "published")
+        self.assertGreaterEqual(self.metric("signals_received_total"), received + 1)
+        self.assertGreaterEqual(self.metric("decisions_published_total"), published + 2)
         text = self.deltad.get("/metrics", anonymous=True).body.decode()
         for name in ("signals_received_total", "signals_enqueued_total", "enrichment_duration_seconds",
                      "model_evaluation_duration_seconds", "decisions_published_total", "dlq_entries_total",
                      "queue_depth"):
             self.assertIn(name, text)
+
+    def test_a_signal_time_with_any_rfc3339_offset_is_stored_as_its_utc_instant(self):
+        # +16:00 is valid RFC 3339 but beyond what PostgreSQL accepts as an offset.
+        cases = [("2024-01-01T00:00:00+16:00", "2023-12-31T08:00:00.000Z"),
+                 ("2026-01-02T03:04:05.123456-05:30", "2026-01-02T08:34:05.123Z"),
+                 ("2026-01-02T03:04:05z", "2026-01-02T03:04:05.000Z")]
+        for given, stored in cases:
+            with self.subTest(ts=given):
+                r = self.submit({"source": "tv", "symbol": "AAPL", "side": "long", "ts": given})
+                doc = self.event(r.json["data"]["event_id"]).json["data"]
+                self.assertEqual(doc["ts"], stored)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@
 // takes the event); a backlog beyond what the driver holds is left to the claim
 // and still published once each; the stage writer commits a batch of units
 // and a unit that cannot be stored fails alone; a drain (SIGTERM) releases
-// the leases of unfinished events so another node takes them at once.
+// the leases of unfinished events so another node takes them at once; a row
+// PostgreSQL refuses fails alone, not the ingest batch it shared.
 // Every wait polls a condition with a bound; nothing sleeps to synchronise.
 #include "actors/runtime/supervisor.hpp"
 #include "actors/signals/pipeline.hpp"
@@ -438,6 +439,25 @@ TEST_F(SignalsPipelineTest, ADrainLetsTheRunningStageCommitStartsNoOtherAndRelea
                       options, &other);
   EXPECT_TRUE(eventually([&] { return status_of(id) == "published"; }, 5s)) << status_of(id);
   EXPECT_EQ(other_calls->load(), 0) << "the other node evaluated again instead of publishing the stored decision";
+}
+
+TEST_F(SignalsPipelineTest, ARowPostgreSQLRefusesFailsAloneAndTheRestOfItsBatchIsStored) {
+  start_pipeline(1);  // one INSERT at a time: the submissions below share batches
+  caf::scoped_actor self{*system};
+  constexpr int n = 30;
+  for (int i = 0; i < n; ++i) {
+    auto s = submission();
+    if (i == 10) s.owner_user_id = "00000000-0000-4000-8000-000000000000";  // no such user: the foreign key refuses it
+    self->send(handles.api->get(), protocol::signal_submit_atom::value, s);
+  }
+  int stored = 0, refused = 0;
+  for (int i = 0; i < n; ++i)
+    self->receive([&](protocol::signal_receipt&) { ++stored; }, [&](caf::error&) { ++refused; },
+                  caf::after(10s) >> [] { ADD_FAILURE() << "no answer"; });
+  EXPECT_EQ(stored, n - 1);
+  EXPECT_EQ(refused, 1);
+  EXPECT_EQ(count("SELECT count(*) FROM events"), n - 1);
+  EXPECT_TRUE(eventually([&] { return count("SELECT count(*) FROM events WHERE status = 'published'") == n - 1; }));
 }
 
 }  // namespace

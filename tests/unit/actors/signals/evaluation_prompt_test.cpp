@@ -27,3 +27,9 @@ TEST(SignalEvaluationPrompt, ReadsADecisionAndRefusesAnythingElse) {
   EXPECT_FALSE(read_decision(R"({"decision":"approve","confidence":1.5,"rationale":"x"})"));
   EXPECT_FALSE(read_decision(R"({"decision":"approve","confidence":0.5})"));
 }
+
+TEST(SignalEvaluationPrompt, DropsNulCharactersARationaleCannotBeStoredWith) {
+  auto d = read_decision(R"({"decision":"approve","confidence":0.5,"rationale":"up\u0000trend"})");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->rationale, "uptrend");
+}
