@@ -32,6 +32,7 @@
 #include <caf/all.hpp>
 
 #include <csignal>
+#include <optional>
 #include <pthread.h>
 
 namespace delta::cmd {
@@ -288,6 +289,14 @@ int serve(const config::settings& s) {
   pool.export_metrics(telemetry::global_metrics());
   pool.start();
 
+  // The HTTP server (its io_context) is declared before the actor system so
+  // that it is destroyed after it: an actor's cleanup can still be dropping
+  // a WebSocket session, whose socket belongs to that io_context, after
+  // await_all_actors_done() returned; the system's destructor waits for it.
+  auto routes = http::build_router();
+  protocol::slot_ptr<caf::actor> edge_slot;
+  std::optional<http::server> server;
+
   caf::actor_system_config cfg;
   protocol::register_types(cfg);
   cfg.set("scheduler.max-threads", s.runtime.scheduler_threads);
@@ -311,7 +320,6 @@ int serve(const config::settings& s) {
   }
 
   http::services svc;
-  protocol::slot_ptr<caf::actor> edge_slot;
   jobs::jobs_handles jobs_h;
   signals::signals_handles signals_h;
   caf::actor root;
@@ -324,11 +332,10 @@ int serve(const config::settings& s) {
     return 2;
   }
 
-  auto routes = http::build_router();
-  http::server server{server_options_of(s), *routes, http::make_dispatch(edge_slot)};
+  server.emplace(server_options_of(s), *routes, http::make_dispatch(edge_slot));
   unsigned short port = 0;
   try {
-    port = server.start();
+    port = server->start();
   } catch (const std::exception& e) {
     telemetry::log_error("cannot listen", {{"host", s.http.host}, {"port", s.http.port}, {"error", e.what()}});
     caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
@@ -344,14 +351,14 @@ int serve(const config::settings& s) {
 
   int sig = 0;
   sigwait(&signals, &sig);
-  server.stop_accepting();
+  server->stop_accepting();
   telemetry::log_info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"},
-                                   {"in_flight", server.in_flight()}});
-  bool drained = server.wait_idle(std::chrono::seconds(s.http.shutdown_timeout_seconds));
+                                   {"in_flight", server->in_flight()}});
+  bool drained = server->wait_idle(std::chrono::seconds(s.http.shutdown_timeout_seconds));
   if (!drained)
     telemetry::log_warn("shutdown timeout reached with requests in flight",
-                        {{"in_flight", server.in_flight()}});
-  server.stop();
+                        {{"in_flight", server->in_flight()}});
+  server->stop();
   // Running jobs get their own grace period; the leases of those that do not
   // finish are released so another node takes them at once.
   auto released = jobs::drain_jobs(system, jobs_h, std::chrono::seconds(s.jobs.shutdown_timeout_seconds));

@@ -424,6 +424,7 @@ void server::stop() {
   impl_->ioc.stop();
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
+  impl_->websockets->abandon_all();
 }
 
 std::int64_t server::in_flight() const { return impl_->requests_in_flight.load(); }

@@ -20,7 +20,7 @@ namespace websocket = boost::beast::websocket;
 
 // --------------------------------------------------------------------------- registry
 
-std::uint64_t websocket_registry::add(std::weak_ptr<protocol::stream_sink> session) {
+std::uint64_t websocket_registry::add(std::weak_ptr<ws_endpoint> session) {
   std::lock_guard guard{mutex_};
   auto id = next_++;
   sessions_.emplace(id, std::move(session));
@@ -34,7 +34,7 @@ void websocket_registry::remove(std::uint64_t id) {
 }
 
 void websocket_registry::close_all(std::uint16_t code, const std::string& reason) {
-  std::vector<std::weak_ptr<protocol::stream_sink>> open;
+  std::vector<std::weak_ptr<ws_endpoint>> open;
   {
     std::lock_guard guard{mutex_};
     closing_.emplace(code, reason);
@@ -47,6 +47,16 @@ void websocket_registry::close_all(std::uint16_t code, const std::string& reason
 std::optional<std::pair<std::uint16_t, std::string>> websocket_registry::closing() {
   std::lock_guard guard{mutex_};
   return closing_;
+}
+
+void websocket_registry::abandon_all() {
+  std::vector<std::weak_ptr<ws_endpoint>> open;
+  {
+    std::lock_guard guard{mutex_};
+    for (auto& [id, s] : sessions_) open.push_back(s);
+  }
+  for (auto& weak : open)
+    if (auto s = weak.lock()) s->abandon();
 }
 
 bool websocket_registry::wait_empty(std::chrono::steady_clock::time_point deadline) {
@@ -152,6 +162,10 @@ class ws_session final : public ws_endpoint, public std::enable_shared_from_this
 
   void refuse() override {
     ended_ = true;
+    if (auto h = take_handler()) h->on_closed();
+  }
+
+  void abandon() override {
     if (auto h = take_handler()) h->on_closed();
   }
 

@@ -24,9 +24,11 @@
 namespace delta::http {
 
 // The open WebSockets of one server.
+class ws_endpoint;
+
 class websocket_registry {
  public:
-  std::uint64_t add(std::weak_ptr<protocol::stream_sink> session);
+  std::uint64_t add(std::weak_ptr<ws_endpoint> session);
   void remove(std::uint64_t id);
   // Closes every open session with `code`, and sessions added later too.
   void close_all(std::uint16_t code, const std::string& reason);
@@ -34,11 +36,14 @@ class websocket_registry {
   std::optional<std::pair<std::uint16_t, std::string>> closing();
   // True when none is open (any more) before `deadline`.
   bool wait_empty(std::chrono::steady_clock::time_point deadline);
+  // After the io threads stopped: every open session lets go of its handler
+  // (see ws_endpoint::abandon).
+  void abandon_all();
 
  private:
   std::mutex mutex_;
   std::condition_variable empty_;
-  std::map<std::uint64_t, std::weak_ptr<protocol::stream_sink>> sessions_;
+  std::map<std::uint64_t, std::weak_ptr<ws_endpoint>> sessions_;
   std::uint64_t next_ = 1;
   std::optional<std::pair<std::uint16_t, std::string>> closing_;
 };
@@ -52,6 +57,13 @@ class ws_endpoint : public websocket_upgrade {
                      std::string request_id) = 0;
   // The route answered anything else: the upgrade will not happen.
   virtual void refuse() = 0;
+  // The server stopped with the connection still open: tell the handler it
+  // closed and drop it, without touching the socket (no io thread runs).
+  // The handler holds the stream connection actor, which holds this
+  // session; breaking that cycle here, while the actor system still runs,
+  // keeps the session's last owner from being an actor's cleanup racing
+  // the io_context's destruction.
+  virtual void abandon() = 0;
 };
 
 // `executor` is the HTTP connection's strand.
