@@ -26,7 +26,6 @@
 
 using namespace std::chrono_literals;
 using delta::testing::call_and_wait;
-using delta::testing::pause_between_polls;
 namespace jobs = delta::jobs;
 namespace storage = delta::storage;
 namespace protocol = delta::protocol;
@@ -176,15 +175,9 @@ class JobsActorsTest : public ::testing::Test {
                       : storage::jobs::job_row{};
   }
 
-  // Polls `done` every 20 ms for at most `limit`.
   template <class Pred>
   bool eventually(Pred done, std::chrono::milliseconds limit = 20s) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      pause_between_polls(20ms);
-    }
-    return true;
+    return delta::testing::eventually(done, limit);
   }
 
   std::optional<delta::testing::scratch_database> db;

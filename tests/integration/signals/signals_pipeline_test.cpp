@@ -33,7 +33,6 @@
 
 using namespace std::chrono_literals;
 using delta::testing::call_and_wait;
-using delta::testing::pause_between_polls;
 namespace signals = delta::signals;
 namespace storage = delta::storage;
 namespace protocol = delta::protocol;
@@ -127,12 +126,7 @@ caf::behavior fake_hub(caf::event_based_actor*, std::shared_ptr<published_events
 
 template <class Condition>
 bool eventually(Condition condition, std::chrono::milliseconds limit = 15s) {
-  auto until = std::chrono::steady_clock::now() + limit;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    pause_between_polls(20ms);
-  }
-  return true;
+  return delta::testing::eventually(condition, limit);
 }
 
 class SignalsPipelineTest : public ::testing::Test {

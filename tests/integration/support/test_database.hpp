@@ -65,4 +65,16 @@ storage::pg_reply call_and_wait(storage::pg_pool& pool, storage::pg_statement st
 // bounded poll (a future nobody fulfils, waited on with a timeout).
 void pause_between_polls(std::chrono::milliseconds d);
 
+// A bounded poll: true as soon as `condition()` holds, false once `limit`
+// has passed without it (checked every 20 ms).
+template <class Condition>
+bool eventually(Condition condition, std::chrono::milliseconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    pause_between_polls(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
 }  // namespace delta::testing
