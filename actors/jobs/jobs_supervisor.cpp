@@ -5,6 +5,7 @@
 #include "actors/jobs/messages.hpp"
 #include "actors/jobs/schedule.hpp"
 #include "actors/jobs/scheduler.hpp"
+#include "actors/runtime/drain.hpp"
 #include "actors/runtime/published_child.hpp"
 
 #include <caf/all.hpp>
@@ -63,13 +64,7 @@ runtime::supervisor_spec jobs_supervisor(storage::pg_pool& pool, jobs_options o,
 std::int64_t drain_jobs(caf::actor_system& system, const jobs_handles& handles, std::chrono::milliseconds timeout) {
   auto dispatcher = handles.dispatcher->get();
   if (!dispatcher) return -1;
-  caf::scoped_actor self{system};
-  std::int64_t released = -1;
-  // The release itself needs a round trip after the timeout: allow for it.
-  self->request(dispatcher, timeout + std::chrono::seconds(10), drain_atom::value,
-                static_cast<std::int64_t>(timeout.count()))
-      .receive([&](std::int64_t n) { released = n; }, [](caf::error&) {});
-  return released;
+  return runtime::request_drain<drain_atom>(system, dispatcher, timeout);
 }
 
 }  // namespace delta::jobs

@@ -2,6 +2,7 @@
 #include "actors/signals/pipeline.hpp"
 
 #include "actors/runtime/db_calls.hpp"
+#include "actors/runtime/drain.hpp"
 #include "actors/runtime/published_child.hpp"
 #include "actors/signals/signal_metrics.hpp"
 #include "telemetry/json_log.hpp"
@@ -266,13 +267,7 @@ std::int64_t drain_signals(caf::actor_system& system, const signals_handles& han
                            std::chrono::milliseconds timeout) {
   auto driver = handles.pipeline->get();
   if (!driver) return 0;  // an ingest-only node holds no leases
-  caf::scoped_actor self{system};
-  std::int64_t released = -1;
-  // The release itself needs a round trip after the timeout: allow for it.
-  self->request(driver, timeout + std::chrono::seconds(10), drain_atom::value,
-                static_cast<std::int64_t>(timeout.count()))
-      .receive([&](std::int64_t n) { released = n; }, [](caf::error&) {});
-  return released;
+  return runtime::request_drain<drain_atom>(system, driver, timeout);
 }
 
 caf::actor spawn_pipeline(caf::local_actor& parent, storage::pg_pool& pool, const signals_options& options,
