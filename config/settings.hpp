@@ -104,7 +104,7 @@ struct signals_settings {
   int concurrency = 256;         // events in the pipeline at once per node
   int evaluations_in_flight = 64;  // of those, at the LLM gateway at once (below llm.max_concurrency_per_endpoint)
   int batch_max = 512;           // rows of one group-commit INSERT of POST /api/v2/signals
-  int batches_in_flight = 2;     // group-commit INSERTs running at once (each holds a pool connection)
+  int batches_in_flight = 2;     // group commits running at once, ingest and stage writer each (a pool connection each)
 };
 
 struct settings {

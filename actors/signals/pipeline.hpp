@@ -50,7 +50,7 @@ struct signals_options {
   int concurrency = 256;           // events the driver works on at once
   int evaluations_in_flight = 64;  // events the evaluate stage has at the gateway at once
   int batch_max = 512;             // rows of one group-commit INSERT (events per stage-write commit)
-  int batches_in_flight = 2;       // group-commit INSERTs running at once
+  int batches_in_flight = 2;       // group commits running at once: ingest INSERTs, and the stage writer's
   std::chrono::milliseconds lease{std::chrono::seconds(30)};  // renewed every third of it
   std::chrono::milliseconds poll_interval{1000};
   feature_options features;

@@ -48,7 +48,7 @@ void flush(writer_self self) {
     auto batch = std::make_shared<std::vector<unit>>(std::move(next));
     stage_writes merged;
     for (auto& u : *batch) {
-      auto copy = u.writes;
+      auto copy = u.writes;  // the unit keeps its own rows for a retry alone
       merged.absorb(std::move(copy));
     }
     st.db.call(self, *st.pool, storage::signals::write_batch(merged), true, [self, batch](storage::pg_reply& reply) {
@@ -65,9 +65,9 @@ void flush(writer_self self) {
   }
 }
 
-caf::behavior writer(writer_self self, storage::pg_pool* pool, std::size_t batch_max) {
+caf::behavior writer(writer_self self, storage::pg_pool* pool, std::size_t batch_max, int in_flight) {
   self->state.pool = pool;
-  self->state.batcher = {batch_max, 2};
+  self->state.batcher = {batch_max, in_flight};
   return {
       [self](stage_write_atom, stage_writes& writes) {
         auto rp = self->make_response_promise();
@@ -84,7 +84,8 @@ caf::behavior writer(writer_self self, storage::pg_pool* pool, std::size_t batch
 }  // namespace
 
 caf::actor spawn_stage_writer(caf::local_actor& parent, storage::pg_pool& pool, const signals_options& options) {
-  return parent.spawn(writer, &pool, static_cast<std::size_t>(std::max(1, options.batch_max)));
+  return parent.spawn(writer, &pool, static_cast<std::size_t>(std::max(1, options.batch_max)),
+                      options.batches_in_flight);
 }
 
 }  // namespace delta::signals
