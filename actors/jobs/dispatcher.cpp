@@ -3,6 +3,7 @@
 #include "actors/jobs/job_events.hpp"
 #include "actors/jobs/messages.hpp"
 #include "actors/runtime/db_calls.hpp"
+#include "actors/runtime/work_window.hpp"
 #include "storage/pg_listener.hpp"
 #include "telemetry/json_log.hpp"
 #include "telemetry/metrics_registry.hpp"
@@ -10,7 +11,6 @@
 #include <caf/all.hpp>
 
 #include <algorithm>
-#include <deque>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -37,24 +37,22 @@ struct pending_completion {
   std::string owner;
 };
 
+struct job_id_of {
+  const std::string& operator()(const storage::jobs::claimed_job& j) const { return j.job_id; }
+};
+
 struct dispatcher_state {
   static inline const char* name = "delta.jobs.dispatcher";
   dispatcher_config cfg;
   runtime::db_calls db;
+  // Claims ahead (up to `concurrency` more than run: they start the moment a
+  // slot frees, so the claim's round trip is hidden behind running work),
+  // the backlog, and the drain.
+  runtime::work_window<storage::jobs::claimed_job, job_id_of> window{{}};
   std::unordered_map<std::string, running_entry> running;
-  // Claimed ahead (up to `concurrency` more than run): they start the moment
-  // a slot frees, so the claim's round trip is hidden behind running work.
-  std::deque<storage::jobs::claimed_job> ready;
-  bool settle_next = true;        // the next claim also settles expired leases (once per poll)
   std::unordered_map<caf::actor_addr, std::string> by_entity;
-  bool started = false;           // the start-up release is done
-  bool claim_in_flight = false;
-  bool woken_in_flight = false;   // a wake arrived while a claim was in flight
-  bool maybe_empty = false;       // the last claim found less than it asked for
   std::vector<pending_completion> completions;
   bool flush_in_flight = false;
-  bool draining = false;
-  bool releasing = false;
   caf::response_promise drain_promise;
   steady::time_point depth_at{};
   std::unique_ptr<storage::pg_listener> listener;  // stopped (joined) when the state goes
@@ -78,10 +76,11 @@ void count_outcome(const std::string& kind, const std::string& outcome) {
       .inc();
 }
 
-void maybe_claim(dispatcher_self self);
+void maybe_claim(dispatcher_self self, runtime::claim_trigger why);
 void check_drain(dispatcher_self self);
 
 void forget(dispatcher_state& st, std::unordered_map<std::string, running_entry>::iterator it) {
+  st.window.finished(it->first);
   st.by_entity.erase(it->second.entity.address());
   st.running.erase(it);
   running_gauge(node_of(st)).set(static_cast<double>(st.running.size()));
@@ -89,9 +88,8 @@ void forget(dispatcher_state& st, std::unordered_map<std::string, running_entry>
 
 void start_ready(dispatcher_self self) {
   auto& st = self->state;
-  while (!st.ready.empty() && static_cast<int>(st.running.size()) < st.cfg.concurrency) {
-    auto job = std::move(st.ready.front());
-    st.ready.pop_front();
+  while (auto next = st.window.next()) {
+    auto job = std::move(*next);
     running_entry entry{{}, job.kind, job.owner, job.attempts};
     auto id = job.job_id;
     entry.entity = spawn_job_entity(*self, st.cfg.entities, std::move(job));
@@ -101,49 +99,33 @@ void start_ready(dispatcher_self self) {
   running_gauge(node_of(st)).set(static_cast<double>(st.running.size()));
 }
 
-void on_claimed(dispatcher_self self, int limit, storage::pg_reply& reply) {
+void on_claimed(dispatcher_self self, storage::pg_reply& reply) {
   auto& st = self->state;
-  st.claim_in_flight = false;
-  bool woken = st.woken_in_flight;
-  st.woken_in_flight = false;
   if (!reply.ok()) {
     // The next wake or poll tries again; no retry loop against a database that is down.
     telemetry::log_warn("job claim failed", {{"error", reply.error->message}});
-    st.maybe_empty = true;
+    st.window.claim_failed();
     return check_drain(self);
   }
   auto claimed = storage::jobs::to_claimed(reply.results);
-  auto n = static_cast<int>(claimed.size());
   telemetry::global_metrics().counter_family("delta_jobs_claimed_total", "Jobs claimed by this node")
-      .with({}).inc(static_cast<std::uint64_t>(n));
-  // Claimed while draining: not started; the release hands them back.
-  if (!st.draining) {
-    for (auto& job : claimed) st.ready.push_back(std::move(job));
-    start_ready(self);
-  }
-  st.maybe_empty = n < limit && !woken;
-  maybe_claim(self);
+      .with({}).inc(static_cast<std::uint64_t>(claimed.size()));
+  // Claimed while draining are not taken: the release hands them back.
+  st.window.claimed(std::move(claimed));
+  start_ready(self);
+  maybe_claim(self, runtime::claim_trigger::room);
   check_drain(self);
 }
 
-void maybe_claim(dispatcher_self self) {
+void maybe_claim(dispatcher_self self, runtime::claim_trigger why) {
   auto& st = self->state;
-  if (!st.started || st.draining || st.claim_in_flight || st.maybe_empty) return;
-  int free = 2 * st.cfg.concurrency - static_cast<int>(st.running.size() + st.ready.size());
   // Backpressure: do not outrun the completion batches.
-  if (free <= 0 || st.completions.size() >= static_cast<std::size_t>(st.cfg.concurrency) * 4) return;
-  st.claim_in_flight = true;
-  bool settle = std::exchange(st.settle_next, false);
+  if (st.completions.size() >= static_cast<std::size_t>(st.cfg.concurrency) * 4) return st.window.note(why);
+  auto plan = st.window.plan_claim(why);
+  if (!plan) return;
   st.db.call(self, pool_of(st),
-             storage::jobs::claim(node_of(st), free, st.cfg.entities->lease.length().count(), settle), false,
-             [self, free](storage::pg_reply& reply) { on_claimed(self, free, reply); });
-}
-
-void wake(dispatcher_self self) {
-  auto& st = self->state;
-  st.maybe_empty = false;
-  if (st.claim_in_flight) st.woken_in_flight = true;
-  maybe_claim(self);
+             storage::jobs::claim(node_of(st), plan->size, st.cfg.entities->lease.length().count(), plan->full_scan),
+             false, [self](storage::pg_reply& reply) { on_claimed(self, reply); });
 }
 
 void publish_completed(dispatcher_state& st, const std::vector<pending_completion>& batch,
@@ -178,7 +160,7 @@ void flush(dispatcher_self self) {
                }
                publish_completed(st, *batch, storage::jobs::to_ids(reply.results.at(0)));
                flush(self);
-               maybe_claim(self);
+               maybe_claim(self, runtime::claim_trigger::room);
                check_drain(self);
              });
 }
@@ -193,19 +175,17 @@ void on_done(dispatcher_self self, const std::string& job_id, const std::string&
   forget(st, it);
   start_ready(self);
   flush(self);
-  maybe_claim(self);
+  maybe_claim(self, runtime::claim_trigger::room);
   check_drain(self);
 }
 
 // A cancel for a job claimed ahead but not started: it never runs.
 void cancel_ready(dispatcher_self self, const std::string& job_id) {
   auto& st = self->state;
-  auto it = std::find_if(st.ready.begin(), st.ready.end(), [&](auto& j) { return j.job_id == job_id; });
-  if (it == st.ready.end()) return;
-  st.ready.erase(it);
+  if (!st.window.remove_waiting([&](const storage::jobs::claimed_job& j) { return j.job_id == job_id; })) return;
   st.db.call(self, pool_of(st), {storage::jobs::mark_cancelled(job_id, node_of(st))}, false,
              [](storage::pg_reply&) {});
-  maybe_claim(self);
+  maybe_claim(self, runtime::claim_trigger::room);
 }
 
 // An entity ended without reporting (its handler threw): a failed attempt.
@@ -224,7 +204,7 @@ void on_entity_crashed(dispatcher_self self, const caf::exit_msg& msg) {
   auto delay = st.cfg.entities->backoff.delay(attempts, 0.5);
   st.db.call(self, pool_of(st), {storage::jobs::fail(job_id, node_of(st), error, delay.count(), false)}, false,
              [](storage::pg_reply&) {});
-  maybe_claim(self);
+  maybe_claim(self, runtime::claim_trigger::room);
   check_drain(self);
 }
 
@@ -244,7 +224,8 @@ void refresh_depth(dispatcher_self self) {
 
 void release_and_answer(dispatcher_self self) {
   auto& st = self->state;
-  st.releasing = true;
+  if (!st.window.release()) return;
+  // One statement gives back every lease of this node: running, claimed ahead, claimed while draining.
   st.db.call(self, pool_of(st), {storage::jobs::release_leases(node_of(st))}, false,
              [self](storage::pg_reply& reply) {
                auto released = reply.ok() ? static_cast<std::int64_t>(reply.results.at(0).rows.size()) : -1;
@@ -255,7 +236,7 @@ void release_and_answer(dispatcher_self self) {
 
 void check_drain(dispatcher_self self) {
   auto& st = self->state;
-  if (!st.draining || st.releasing || st.claim_in_flight || st.flush_in_flight || !st.running.empty()) return;
+  if (!st.window.drained() || st.flush_in_flight) return;
   if (!st.completions.empty()) return flush(self);
   release_and_answer(self);
 }
@@ -269,6 +250,7 @@ void stop_running(dispatcher_self self) {
   }
   st.running.clear();
   st.by_entity.clear();
+  st.window.stop_all_running();
   check_drain(self);
 }
 
@@ -304,8 +286,8 @@ void start(dispatcher_self self) {
                if (reply.ok() && !reply.results.at(0).rows.empty())
                  telemetry::log_warn("released the leases of a previous dispatcher",
                                      {{"jobs", static_cast<std::int64_t>(reply.results[0].rows.size())}});
-               self->state.started = true;
-               wake(self);
+               self->state.window.started();
+               maybe_claim(self, runtime::claim_trigger::wake);
              });
   start_listener(self);
   self->delayed_send(self, st.cfg.poll_interval, poll_atom::value);
@@ -313,6 +295,10 @@ void start(dispatcher_self self) {
 
 caf::behavior dispatcher_actor(dispatcher_self self, dispatcher_config cfg) {
   self->state.cfg = std::move(cfg);
+  // Claims ahead as many as run; claims again as soon as a slot frees while
+  // a backlog is known. Job entities renew their own leases (lease.hpp).
+  self->state.window = decltype(self->state.window){runtime::work_window_config{
+      self->state.cfg.concurrency, 2 * self->state.cfg.concurrency, 1, self->state.cfg.entities->lease.renew_every()}};
   self->set_exit_handler([self](caf::exit_msg& msg) {
     // A linked entity's normal end (its job_done came first): nothing to do.
     if (!msg.reason || msg.reason == caf::exit_reason::normal) return;
@@ -321,10 +307,9 @@ caf::behavior dispatcher_actor(dispatcher_self self, dispatcher_config cfg) {
   });
   start(self);
   return {
-      [self](wake_atom) { wake(self); },
+      [self](wake_atom) { maybe_claim(self, runtime::claim_trigger::wake); },
       [self](poll_atom) {
-        self->state.settle_next = true;
-        wake(self);
+        maybe_claim(self, runtime::claim_trigger::tick);
         flush(self);
         refresh_depth(self);
         self->delayed_send(self, self->state.cfg.poll_interval, poll_atom::value);
@@ -339,16 +324,16 @@ caf::behavior dispatcher_actor(dispatcher_self self, dispatcher_config cfg) {
       },
       [self](drain_atom, std::int64_t timeout_ms) -> caf::result<std::int64_t> {
         auto& st = self->state;
-        if (st.draining) return caf::make_error(caf::sec::runtime_error, "already draining");
-        st.draining = true;
-        st.ready.clear();  // never started: released with the rest
+        if (st.window.draining() || st.window.phase() == runtime::window_phase::released)
+          return caf::make_error(caf::sec::runtime_error, "already draining");
+        st.window.begin_drain(steady::now(), std::chrono::milliseconds(timeout_ms));
         st.drain_promise = self->make_response_promise();
         self->delayed_send(self, std::chrono::milliseconds(timeout_ms), drain_deadline_atom::value);
         check_drain(self);
         return caf::delegated<std::int64_t>{};
       },
       [self](drain_deadline_atom) {
-        if (!self->state.releasing) stop_running(self);
+        if (self->state.window.draining()) stop_running(self);
       },
       [self](runtime::db_reply_atom, std::uint64_t id, storage::pg_reply& reply) {
         self->state.db.complete(id, reply);

@@ -4,14 +4,13 @@
 #include "actors/runtime/db_calls.hpp"
 #include "actors/runtime/drain.hpp"
 #include "actors/runtime/published_child.hpp"
+#include "actors/runtime/work_window.hpp"
 #include "actors/signals/signal_metrics.hpp"
 #include "telemetry/json_log.hpp"
 
 #include <caf/all.hpp>
 
-#include <deque>
 #include <random>
-#include <unordered_set>
 
 namespace delta::signals {
 
@@ -19,22 +18,20 @@ namespace {
 
 using storage::signals::event_row;
 
+struct event_id_of {
+  const std::string& operator()(const event_row& e) const { return e.event_id; }
+};
+
 struct driver_state {
   static inline const char* name = "delta.signals.pipeline";
   storage::pg_pool* pool = nullptr;
   signals_options options;
   signals_handles handles;
   runtime::db_calls db;
-  std::unordered_set<std::string> held;  // events this driver works on or has queued
-  std::deque<event_row> queue;
-  int running = 0;
-  bool polling = false;
-  // A claim or a hand-off found more due events than the driver holds:
-  // claim again as soon as there is room instead of at the next tick.
-  bool backlog = false;
-  // Graceful shutdown: no new stages; answered with the released leases.
-  bool draining = false;
-  bool released = false;
+  // The events this driver holds (running or queued, at most twice the
+  // concurrency: the rest of a backlog stays in the database, leased to
+  // nobody, until there is room), the backlog, renewals and the drain.
+  runtime::work_window<event_row, event_id_of> window{{}};
   caf::response_promise drain_promise;
   std::mt19937_64 rng{std::random_device{}()};
 };
@@ -43,6 +40,14 @@ using driver_self = caf::stateful_actor<driver_state>*;
 
 // Far beyond a stage's own bounds (an LLM call's deadline, a slot wait).
 constexpr auto stage_timeout = std::chrono::minutes(10);
+
+runtime::work_window_config window_config(const signals_options& o) {
+  int hold = 2 * o.concurrency;
+  auto renew_every = std::chrono::duration_cast<std::chrono::milliseconds>(o.lease / 3);
+  // While a backlog is known, claim again once half the window is free:
+  // fewer, larger claims.
+  return {o.concurrency, hold, hold - hold / 2, renew_every};
+}
 
 caf::actor stage_actor(const driver_state& st, stage s) {
   switch (s) {
@@ -55,45 +60,37 @@ caf::actor stage_actor(const driver_state& st, stage s) {
 }
 
 void pump(driver_self self);
-void claim(driver_self self, bool with_depth);
-
-// Events the driver holds at most: running plus queued. The rest of a
-// backlog stays in the database, leased to nobody, until there is room.
-std::size_t hold_limit(const driver_state& st) { return static_cast<std::size_t>(st.options.concurrency) * 2; }
+void claim(driver_self self, runtime::claim_trigger why);
 
 // Tells ingest how many fresh events to lease to this driver.
-void publish_room(driver_state& st) {
-  st.handles.room->store(st.draining ? 0 : static_cast<int>(hold_limit(st)) - static_cast<int>(st.held.size()));
-}
+void publish_room(driver_state& st) { st.handles.room->store(st.window.room()); }
 
 // The end of a drain: every lease this driver still holds goes back, so
 // another node (or this one restarted) claims the events at once instead of
 // after the lease runs out.
 void release_held(driver_self self) {
   auto& st = self->state;
-  if (st.released) return;
-  st.released = true;
-  std::vector<std::string> ids(st.held.begin(), st.held.end());
-  st.held.clear();  // nothing to renew any more
-  if (ids.empty()) return void(st.drain_promise.deliver(std::int64_t{0}));
-  st.db.call(self, *st.pool, {storage::signals::release(ids)}, false, [self, n = ids.size()](storage::pg_reply& reply) {
+  auto ids = st.window.release();
+  if (!ids) return;  // released already
+  if (ids->empty()) return void(st.drain_promise.deliver(std::int64_t{0}));
+  st.db.call(self, *st.pool, {storage::signals::release(*ids)}, false, [self, n = ids->size()](storage::pg_reply& reply) {
     auto released = reply.ok() ? static_cast<std::int64_t>(n) : std::int64_t{-1};
     telemetry::log_info("signal leases released", {{"events", released}});
     self->state.drain_promise.deliver(released);
   });
 }
 
+void release_if_drained(driver_self self) {
+  if (self->state.window.drained()) release_held(self);
+}
+
 void finished(driver_self self, const event_row& e) {
   auto& st = self->state;
-  st.held.erase(e.event_id);
-  --st.running;
-  if (st.draining) {
-    if (st.running == 0) release_held(self);
-    return;
-  }
+  st.window.finished(e.event_id);
+  if (st.window.draining()) return release_if_drained(self);
   publish_room(st);
   pump(self);
-  if (st.backlog && st.held.size() <= hold_limit(st) / 2) claim(self, false);
+  claim(self, runtime::claim_trigger::room);
 }
 
 // A failed attempt: retry after the backoff, or dead with a dlq_entries row.
@@ -119,9 +116,9 @@ void run(driver_self self, event_row e) {
   // Draining: the stage that just committed was the last one here. The
   // event stays held, so its lease goes back with the others and another
   // node goes on from the committed stage.
-  if (auto& st = self->state; st.draining) {
-    if (--st.running == 0) release_held(self);
-    return;
+  if (auto& st = self->state; st.window.phase() != runtime::window_phase::running) {
+    st.window.stopped();
+    return release_if_drained(self);
   }
   auto s = parse_stage(e.next_stage).value_or(stage::none);
   if (s == stage::none) return finished(self, e);
@@ -145,72 +142,66 @@ void run(driver_self self, event_row e) {
 }
 
 void pump(driver_self self) {
-  auto& st = self->state;
-  while (!st.draining && st.running < st.options.concurrency && !st.queue.empty()) {
-    auto e = std::move(st.queue.front());
-    st.queue.pop_front();
-    ++st.running;
-    run(self, std::move(e));
-  }
+  while (auto e = self->state.window.next()) run(self, std::move(*e));
+}
+
+// Events the window cannot hold go back: their insert-time or claim lease
+// is released, so the next claim (here or on another node) takes them in order.
+void hand_back(driver_self self, std::vector<std::string> overflow) {
+  if (overflow.empty()) return;
+  self->state.db.call(self, *self->state.pool, {storage::signals::release(overflow)}, false,
+                      [](storage::pg_reply&) {
+                        // If this fails, the leases simply run out.
+                      });
 }
 
 void take(driver_self self, event_list events, bool left_to_claim = false) {
   auto& st = self->state;
-  if (left_to_claim) st.backlog = true;
-  std::size_t taken = 0;
-  std::vector<std::string> overflow;
-  for (auto& e : events) {
-    if (st.held.count(e.event_id)) continue;  // already ours
-    if (st.draining || st.held.size() >= hold_limit(st)) {
-      overflow.push_back(std::move(e.event_id));
-      continue;
-    }
-    st.held.insert(e.event_id);
-    st.queue.push_back(std::move(e));
-    ++taken;
-  }
-  metrics::enqueued().inc(taken);
+  auto before = st.window.held();
+  auto overflow = st.window.offer(std::move(events), left_to_claim);
+  metrics::enqueued().inc(st.window.held() - before);
   publish_room(st);
   pump(self);
-  if (st.backlog && st.held.size() <= hold_limit(st) / 2) claim(self, false);
-  if (overflow.empty()) return;
-  // Fresh events beyond what the driver holds: give their insert-time lease
-  // back, so the next claim (here or on another node) takes them in order.
-  st.backlog = true;
-  st.db.call(self, *st.pool, {storage::signals::release(overflow)}, false, [](storage::pg_reply&) {
-    // If this fails, the leases simply run out.
-  });
+  claim(self, runtime::claim_trigger::room);
+  hand_back(self, std::move(overflow));
 }
 
-// Claims due events up to the hold limit; with_depth also refreshes the
+// Claims due events up to the window's room; a tick also refreshes the
 // queue_depth gauge (a count over the backlog: once per tick, not per claim).
-void claim(driver_self self, bool with_depth) {
+void claim(driver_self self, runtime::claim_trigger why) {
   auto& st = self->state;
-  if (st.polling || st.draining) return;
-  auto room = static_cast<int>(hold_limit(st)) - static_cast<int>(st.held.size());
+  if (st.window.claim_in_flight()) return st.window.note(why);
+  bool with_depth = why == runtime::claim_trigger::tick;
+  auto plan = st.window.plan_claim(why);
   std::vector<storage::pg_statement> steps;
   if (with_depth) steps.push_back(storage::signals::queue_depth());
-  if (room > 0) steps.push_back(storage::signals::claim(room, st.options.lease.count()));
+  if (plan) steps.push_back(storage::signals::claim(plan->size, st.options.lease.count()));
   if (steps.empty()) return;
-  st.polling = true;
-  st.db.call(self, *st.pool, std::move(steps), false, [self, with_depth, room](storage::pg_reply& reply) {
+  st.db.call(self, *st.pool, std::move(steps), false, [self, with_depth, claiming = plan.has_value()](
+                                                           storage::pg_reply& reply) {
     auto& st = self->state;
-    st.polling = false;
-    if (!reply.ok()) return;  // PostgreSQL away: the next tick tries again
+    if (!reply.ok()) {  // PostgreSQL away: the next tick tries again
+      if (claiming) st.window.claim_failed();
+      return release_if_drained(self);
+    }
     std::size_t at = 0;
     if (with_depth)
       metrics::queue_depth().set(static_cast<double>(storage::signals::to_count(reply.results.at(at++))));
-    if (at < reply.results.size()) {
-      auto events = storage::signals::to_events(reply.results.at(at));
-      st.backlog = static_cast<int>(events.size()) >= room;
-      take(self, std::move(events));
-    }
+    if (!claiming) return;
+    auto before = st.window.held();
+    auto overflow = st.window.claimed(storage::signals::to_events(reply.results.at(at)));
+    metrics::enqueued().inc(st.window.held() - before);
+    publish_room(st);
+    pump(self);
+    hand_back(self, std::move(overflow));
+    if (st.window.draining()) return release_if_drained(self);
+    claim(self, runtime::claim_trigger::room);
   });
 }
 
 void tick(driver_self self) {
   self->delayed_send(self, self->state.options.poll_interval, poll_atom::value);
-  claim(self, true);
+  claim(self, runtime::claim_trigger::tick);
 }
 
 // Keeps the leases of held events from running out while they wait or run
@@ -218,8 +209,8 @@ void tick(driver_self self) {
 void renew(driver_self self) {
   auto& st = self->state;
   self->delayed_send(self, st.options.lease / 3, renew_atom::value);
-  if (st.held.empty()) return;
-  std::vector<std::string> ids(st.held.begin(), st.held.end());
+  auto ids = st.window.renewals_due(std::chrono::steady_clock::now());
+  if (ids.empty()) return;
   st.db.call(self, *st.pool, {storage::signals::renew(ids, st.options.lease.count())}, false,
              [](storage::pg_reply&) {
                // A failed renewal is retried at the next one; a lease that runs
@@ -231,6 +222,8 @@ caf::behavior driver(driver_self self, storage::pg_pool* pool, signals_options o
   self->state.pool = pool;
   self->state.options = std::move(options);
   self->state.handles = std::move(handles);
+  self->state.window = runtime::work_window<event_row, event_id_of>{window_config(self->state.options)};
+  self->state.window.started();
   publish_room(self->state);
   // Resume at once: whatever a previous run left unfinished and unleased.
   self->send(self, poll_atom::value);
@@ -242,15 +235,14 @@ caf::behavior driver(driver_self self, storage::pg_pool* pool, signals_options o
       [self](drain_atom, std::int64_t timeout_ms) {
         auto& st = self->state;
         auto rp = self->make_response_promise();
-        if (st.draining) {  // one drain at a time
+        if (st.window.phase() != runtime::window_phase::running) {  // one drain at a time
           rp.deliver(std::int64_t{-1});
           return rp;
         }
         st.drain_promise = rp;
-        st.draining = true;
+        st.window.begin_drain(std::chrono::steady_clock::now(), std::chrono::milliseconds(timeout_ms));
         publish_room(st);
-        st.queue.clear();  // not started: released with the rest
-        if (st.running == 0) release_held(self);
+        if (st.window.drained()) release_held(self);
         else self->delayed_send(self, std::chrono::milliseconds(timeout_ms), drain_deadline_atom::value);
         return st.drain_promise;
       },
