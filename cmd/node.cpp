@@ -7,7 +7,10 @@
 #include "actors/jobs/jobs_supervisor.hpp"
 #include "actors/research/research_report.hpp"
 #include "actors/llm/breaker_entity.hpp"
+#include "actors/llm/call_ledger.hpp"
 #include "actors/llm/gateway_actor.hpp"
+#include "actors/llm/llm_admin_actor.hpp"
+#include "actors/llm/routing_loader.hpp"
 #include "actors/market/market_actor.hpp"
 #include "actors/ratelimit/bucket_actor.hpp"
 #include "actors/stream/stream_hub.hpp"
@@ -80,9 +83,6 @@ llm::gateway_options gateway_options_of(const config::settings& s) {
   o.retry.base = std::chrono::milliseconds(s.llm.retry_base_ms);
   o.retry.cap = std::chrono::milliseconds(s.llm.retry_cap_ms);
   o.call_deadline = std::chrono::seconds(s.llm.call_deadline_seconds);
-  o.reload_interval = std::chrono::milliseconds(s.llm.reload_interval_ms);
-  o.calls_retention_days = s.llm.calls_retention_days;
-  o.key_encryption_key_hex = s.llm.key_encryption_key;
   return o;
 }
 
@@ -97,23 +97,43 @@ llm::gate_config gate_config_of(const config::settings& s) {
   return g;
 }
 
-// The LLM domain: one breaker entity per provider endpoint, and the gateway.
+// The LLM domain: one breaker entity per provider endpoint; the routing
+// loader, the call ledger and the admin beside the gateway that uses them.
 runtime::supervisor_spec llm_supervisor(storage::pg_pool& pool, const config::settings& s,
                                         http::services& svc, std::shared_ptr<llm::provider_client> client) {
   auto breakers = make_slot<caf::actor>();
+  auto loader = make_slot<caf::actor>();
+  auto ledger = make_slot<caf::actor>();
+  auto table = make_slot<llm::table_ptr>();
   auto gate = gate_config_of(s);
   // Passivating a breaker forgets it: only after it has been idle longer
   // than its cooldown and any call's slot could last.
   auto breaker_idle = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::max<std::chrono::steady_clock::duration>(gate.slot_timeout, 2 * gate.breaker.cooldown));
-  auto options = gateway_options_of(s);
+  llm::routing_loader_options loader_options{std::chrono::milliseconds(s.llm.reload_interval_ms),
+                                             s.llm.key_encryption_key};
+  llm::ledger_options ledger_options;
+  ledger_options.calls_retention_days = s.llm.calls_retention_days;
+  llm::gateway_links links{table, loader, breakers, ledger};
   return {"llm",
           {published("breakers", breakers,
                      [gate, breaker_idle](caf::local_actor& sup) {
                        return llm::spawn_breaker_region(sup, gate, breaker_idle);
                      }),
-           published("gateway", svc.llm, [&pool, client, breakers, options](caf::local_actor& sup) {
-             return llm::spawn_gateway(sup, pool, client, breakers, options);
+           published("routes", loader,
+                     [&pool, table, loader_options](caf::local_actor& sup) {
+                       return llm::spawn_routing_loader(sup, pool, table, loader_options);
+                     }),
+           published("ledger", ledger,
+                     [&pool, ledger_options](caf::local_actor& sup) {
+                       return llm::spawn_call_ledger(sup, pool, ledger_options);
+                     }),
+           published("admin", svc.llm_admin,
+                     [&pool, links, key = s.llm.key_encryption_key](caf::local_actor& sup) {
+                       return llm::spawn_llm_admin(sup, pool, {links.table, links.loader, links.breakers}, key);
+                     }),
+           published("gateway", svc.llm, [client, links, options = gateway_options_of(s)](caf::local_actor& sup) {
+             return llm::spawn_gateway(sup, client, links, options);
            })}};
 }
 
@@ -142,6 +162,7 @@ signals::signals_options signals_options_of(const config::settings& s, const htt
   o.batch_max = s.signals.batch_max;
   o.batches_in_flight = s.signals.batches_in_flight;
   o.llm = svc.llm;
+  o.llm_admin = svc.llm_admin;
   o.stream = svc.stream;
   return o;
 }
@@ -171,6 +192,7 @@ caf::actor start_actors(caf::actor_system& system, storage::pg_pool& pool,
   svc.buckets_key = make_slot<caf::actor>();
   svc.entitlements = make_slot<protocol::entitlements_ptr>();
   svc.llm = make_slot<protocol::llm_gateway_actor>();
+  svc.llm_admin = make_slot<protocol::llm_admin_actor>();
   // The live stream's hub; publishers (jobs: jobs_options::events) send to it.
   svc.stream = make_slot<caf::actor>();
   auto rates = std::make_shared<http::rate_settings>();
@@ -222,7 +244,7 @@ caf::actor start_actors(caf::actor_system& system, storage::pg_pool& pool,
   auto llm_sup = llm_supervisor(pool, s, svc, std::move(llm_client));
   svc.jobs = jobs_h.api;
   runtime::supervisor_spec health_sup{
-      "health", {published("health", svc.health, [&pool, llm = svc.llm](caf::local_actor& sup) {
+      "health", {published("health", svc.health, [&pool, llm = svc.llm_admin](caf::local_actor& sup) {
                    return health::spawn_health_actor(sup, pool, llm);
                  })}};
   runtime::supervisor_spec stream_sup{

@@ -6,6 +6,7 @@
 #include "http/credentials.hpp"
 #include "protocol/entity.hpp"
 #include "protocol/errors.hpp"
+#include "protocol/local_message.hpp"
 #include "protocol/ratelimit.hpp"
 
 #include <caf/all.hpp>
@@ -35,7 +36,7 @@ using http_call_ptr = std::shared_ptr<http_call>;
 }  // namespace
 }  // namespace delta::http
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(delta::http::http_call_ptr)
+DELTA_LOCAL_MESSAGE(delta::http::http_call_ptr)
 
 namespace delta::http {
 

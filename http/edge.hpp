@@ -20,7 +20,7 @@
 #include "protocol/signals.hpp"
 
 #include <caf/actor.hpp>
-#include <caf/allowed_unsafe_message_type.hpp>
+#include "protocol/local_message.hpp"
 #include <caf/atom.hpp>
 #include <caf/event_based_actor.hpp>
 
@@ -37,6 +37,7 @@ struct services {
   protocol::slot_ptr<caf::actor> buckets_key;
   protocol::slot_ptr<protocol::entitlements_ptr> entitlements;
   protocol::slot_ptr<protocol::llm_gateway_actor> llm;
+  protocol::slot_ptr<protocol::llm_admin_actor> llm_admin;
   protocol::slot_ptr<protocol::jobs_actor> jobs;
   protocol::slot_ptr<caf::actor> stream;        // the live stream's fan-out hub (protocol/stream.hpp)
   protocol::slot_ptr<protocol::signals_actor> signals;  // the signal pipeline's API (ingest, reads)
@@ -85,4 +86,4 @@ dispatch_fn make_dispatch(protocol::slot_ptr<caf::actor> edge);
 
 }  // namespace delta::http
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(delta::http::presented_credential)
+DELTA_LOCAL_MESSAGE(delta::http::presented_credential)

@@ -180,12 +180,19 @@ using llm_endpoint_list = std::vector<llm_endpoint_config>;
 using llm_evaluator_list = std::vector<llm_evaluator_config>;
 using breaker_list = std::vector<breaker_view>;
 
-// Errors: unavailable (every provider failed or is open, or the routing table
-// is not loaded yet), not_found (no such use case row or evaluator), invalid
-// (an update that cannot be stored; the context names the field).
+// The gateway: completions through a use case's route and fallbacks, or
+// straight to one evaluator. Errors: unavailable (every provider failed or
+// is open, or the routing table is not loaded yet), not_found (no such use
+// case row or evaluator).
 using llm_gateway_actor = caf::typed_actor<
     caf::replies_to<llm_complete_atom, llm_prompt>::with<llm_answer>,
-    caf::replies_to<llm_direct_atom, llm_direct_prompt>::with<llm_answer>,
+    caf::replies_to<llm_direct_atom, llm_direct_prompt>::with<llm_answer>>;
+
+// The LLM admin: routing rows, fallback chains, evaluators (stored, then
+// reloaded by this node before the answer) and the breakers' state. Errors:
+// not_found (no such use case), invalid (an update that cannot be stored;
+// the context names the field), unavailable (the database).
+using llm_admin_actor = caf::typed_actor<
     caf::replies_to<llm_breakers_atom>::with<breaker_list>,
     caf::replies_to<llm_get_route_atom, std::string>::with<llm_route_config>,
     caf::replies_to<llm_put_route_atom, llm_route_config>::with<llm_route_config>,

@@ -35,7 +35,7 @@ struct probe {
 struct health_state {
   static inline const char* name = "delta.health";
   storage::pg_pool* pool = nullptr;
-  protocol::slot_ptr<protocol::llm_gateway_actor> llm;
+  protocol::slot_ptr<protocol::llm_admin_actor> llm;
   runtime::db_calls db;
   std::uint64_t next_probe = 1;
   std::unordered_map<std::uint64_t, probe> probes;
@@ -65,7 +65,7 @@ void maybe_finish(health_self self, std::uint64_t id, bool force) {
 
 void ask_gateway(health_self self, std::uint64_t id) {
   auto& p = self->state.probes.at(id);
-  auto gateway = self->state.llm ? self->state.llm->get() : protocol::llm_gateway_actor{};
+  auto gateway = self->state.llm ? self->state.llm->get() : protocol::llm_admin_actor{};
   if (!gateway) {
     p.llm_done = true;
     return;
@@ -88,7 +88,7 @@ void ask_gateway(health_self self, std::uint64_t id) {
 }
 
 health_impl::behavior_type health_actor(health_self self, storage::pg_pool* pool,
-                                        protocol::slot_ptr<protocol::llm_gateway_actor> llm) {
+                                        protocol::slot_ptr<protocol::llm_admin_actor> llm) {
   self->state.pool = pool;
   self->state.llm = std::move(llm);
   return {
@@ -121,7 +121,7 @@ health_impl::behavior_type health_actor(health_self self, storage::pg_pool* pool
 }  // namespace
 
 protocol::health_actor spawn_health_actor(caf::local_actor& parent, storage::pg_pool& pool,
-                                          protocol::slot_ptr<protocol::llm_gateway_actor> llm) {
+                                          protocol::slot_ptr<protocol::llm_admin_actor> llm) {
   return parent.spawn(health_actor, &pool, std::move(llm));
 }
 

@@ -7,17 +7,17 @@
 // Every decision is made by the pure core (call_sequence, output_check,
 // routing_table); this actor only carries out the steps: messages to breaker
 // entities, posts to the provider_client (its own I/O thread), timers for
-// backoff, and PostgreSQL through db_calls. Nothing here blocks.
+// backoff, and attempt records to the call ledger. Nothing here blocks.
 //
-// Routing, fallbacks, evaluators and prices are reloaded when their config
-// version changes (polled every `reload_interval`) and at once after an
-// admin change made through this actor. A call keeps the table it started with.
+// Its neighbours under the llm supervisor: the routing loader publishes the
+// table it reads per call (a call keeps the table it started with), the call
+// ledger writes llm_calls, the admin actor changes routes and reports breakers.
 
 #include "actors/llm/provider_client.hpp"
 #include "actors/llm/retry_policy.hpp"
+#include "actors/llm/routing_loader.hpp"
 #include "protocol/actor_slot.hpp"
 #include "protocol/llm.hpp"
-#include "storage/pg_pool.hpp"
 
 #include <caf/fwd.hpp>
 
@@ -32,23 +32,18 @@ struct gateway_options {
   // Bounds a whole gateway call: retries, backoff and fallbacks included
   // (each provider call also has its route's own timeout).
   std::chrono::milliseconds call_deadline{std::chrono::seconds(60)};
-  std::chrono::milliseconds reload_interval{std::chrono::seconds(1)};
-  std::chrono::milliseconds flush_interval{250};  // accounting batches
-  std::size_t flush_batch = 1000;                  // rows per INSERT at most
-  std::size_t max_buffered_rows = 100000;          // beyond: rows are dropped and counted
-  int calls_retention_days = 30;                   // llm_calls partitions older are dropped
-  int partition_days_ahead = 3;
-  std::chrono::milliseconds upkeep_interval{std::chrono::hours(1)};
   std::size_t max_calls_in_flight = 10000;  // beyond: 503 at once
-  // Seals literal provider keys from the admin API (key_vault.hpp); empty:
-  // literal keys are refused and only api_key_env references work.
-  std::string key_encryption_key_hex;
 };
 
-// `breakers` is the slot of the breaker entity region (spawn_breaker_region).
-protocol::llm_gateway_actor spawn_gateway(caf::local_actor& parent, storage::pg_pool& pool,
-                                          std::shared_ptr<provider_client> client,
-                                          protocol::slot_ptr<caf::actor> breakers,
-                                          gateway_options options);
+// Where the gateway finds its neighbours (their supervisor keeps the slots current).
+struct gateway_links {
+  table_slot table;                         // the loaded routing table
+  protocol::slot_ptr<caf::actor> loader;    // routing_loader: await the first table
+  protocol::slot_ptr<caf::actor> breakers;  // the breaker entity region
+  protocol::slot_ptr<caf::actor> ledger;    // call_ledger: attempt records
+};
+
+protocol::llm_gateway_actor spawn_gateway(caf::local_actor& parent, std::shared_ptr<provider_client> client,
+                                          gateway_links links, gateway_options options);
 
 }  // namespace delta::llm

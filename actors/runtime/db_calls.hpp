@@ -8,7 +8,7 @@
 
 #include <caf/actor.hpp>
 #include <caf/actor_cast.hpp>
-#include <caf/allowed_unsafe_message_type.hpp>
+#include "protocol/local_message.hpp"
 #include <caf/atom.hpp>
 #include <caf/expected.hpp>
 #include <caf/send.hpp>
@@ -18,7 +18,7 @@
 #include <unordered_map>
 
 // Local only: a reply never leaves the node whose pool produced it.
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(delta::storage::pg_reply)
+DELTA_LOCAL_MESSAGE(delta::storage::pg_reply)
 
 namespace delta::runtime {
 

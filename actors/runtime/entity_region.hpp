@@ -9,7 +9,6 @@
 #include "protocol/entity.hpp"
 
 #include <caf/atom.hpp>
-#include <caf/meta/type_name.hpp>
 #include <caf/fwd.hpp>
 
 #include <chrono>
@@ -22,7 +21,8 @@ namespace delta::runtime {
 using protocol::entity_atom;
 using protocol::passivate_atom;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
-using region_counts_atom = caf::atom_constant<caf::atom("regcounts")>;
+using protocol::region_counts_atom;
+using protocol::region_counts;
 using protocol::broadcast_atom;
 
 struct region_spec {
@@ -34,19 +34,6 @@ struct region_spec {
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
   std::chrono::milliseconds sweep_interval{std::chrono::seconds(1)};
 };
-
-struct region_counts {
-  std::int64_t active = 0;
-  std::int64_t spawned = 0;
-  std::int64_t passivated = 0;
-  std::int64_t crashed = 0;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, region_counts& x) {
-  return f(caf::meta::type_name("delta.region_counts"), x.active, x.spawned, x.passivated,
-           x.crashed);
-}
 
 caf::actor spawn_region(caf::local_actor& parent, region_spec spec);
 

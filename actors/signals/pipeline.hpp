@@ -30,7 +30,7 @@
 #include "storage/signal_repository.hpp"
 
 #include <caf/actor.hpp>
-#include <caf/allowed_unsafe_message_type.hpp>
+#include "protocol/local_message.hpp"
 #include <caf/atom.hpp>
 
 #include <atomic>
@@ -57,6 +57,7 @@ struct signals_options {
   std::int64_t bars = 200;         // 1-minute bars the enrich stage reads
   std::chrono::milliseconds bars_ttl{std::chrono::seconds(5)};  // how long enrich reuses a symbol's bars
   protocol::slot_ptr<protocol::llm_gateway_actor> llm;
+  protocol::slot_ptr<protocol::llm_admin_actor> llm_admin;  // the evaluators' list
   protocol::slot_ptr<caf::actor> stream;  // the live stream's hub; may hold nothing
   protocol::slot_ptr<caf::actor> writer;  // set by signals_supervisor
 };
@@ -117,6 +118,6 @@ protocol::signals_actor spawn_signals_api(caf::local_actor& parent, storage::pg_
 
 }  // namespace delta::signals
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(delta::storage::signals::event_row)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(delta::signals::event_list)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(delta::storage::signals::stage_writes)
+DELTA_LOCAL_MESSAGE(delta::storage::signals::event_row)
+DELTA_LOCAL_MESSAGE(delta::signals::event_list)
+DELTA_LOCAL_MESSAGE(delta::storage::signals::stage_writes)

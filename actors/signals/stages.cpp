@@ -277,7 +277,9 @@ void evaluate_enriched(stage_self self, outcome_ptr out, const protocol::llm_gat
   auto now = std::chrono::steady_clock::now();
   if (self->state.evaluators && now - self->state.evaluators_at < evaluators_ttl)
     return evaluate_with(self, ev, llm, *self->state.evaluators, prompt);
-  self->request(llm, gateway_timeout, protocol::llm_get_evaluators_atom::value)
+  auto admin = self->state.options.llm_admin ? self->state.options.llm_admin->get() : protocol::llm_admin_actor{};
+  if (!admin) return ev->out->fail("the LLM admin is not running");
+  self->request(admin, gateway_timeout, protocol::llm_get_evaluators_atom::value)
       .then(
           [self, ev, llm, prompt, now](const protocol::llm_evaluator_list& list) {
             self->state.evaluators = list;

@@ -14,10 +14,10 @@ namespace delta::http {
 
 namespace {
 
-protocol::llm_gateway_actor gateway(const edge_context& ctx) { return ctx.svc.llm->get(); }
+protocol::llm_admin_actor llm_admin(const edge_context& ctx) { return ctx.svc.llm_admin->get(); }
 
 void get_route(edge_context& ctx, request&, path_params& params, reply_ptr reply) {
-  ctx.ask(gateway(ctx), protocol::llm_get_route_atom::value, params.at(0).second)
+  ctx.ask(llm_admin(ctx), protocol::llm_get_route_atom::value, params.at(0).second)
       .then(answer_with<protocol::llm_route_config>(reply, 200, llm_route_json),
             answer_error(reply, "Route"));
 }
@@ -26,13 +26,13 @@ void put_route(edge_context& ctx, request& req, path_params& params, reply_ptr r
   json_body body{req};
   auto route = read_route(body, params.at(0).second);
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
-  ctx.ask(gateway(ctx), protocol::llm_put_route_atom::value, std::move(route))
+  ctx.ask(llm_admin(ctx), protocol::llm_put_route_atom::value, std::move(route))
       .then(answer_with<protocol::llm_route_config>(reply, 200, llm_route_json),
             answer_error(reply, "Use case"));
 }
 
 void get_fallbacks(edge_context& ctx, request&, path_params& params, reply_ptr reply) {
-  ctx.ask(gateway(ctx), protocol::llm_get_fallbacks_atom::value, params.at(0).second)
+  ctx.ask(llm_admin(ctx), protocol::llm_get_fallbacks_atom::value, params.at(0).second)
       .then(answer_with<protocol::llm_endpoint_list>(reply, 200, llm_endpoints_json),
             answer_error(reply, "Use case"));
 }
@@ -41,13 +41,13 @@ void put_fallbacks(edge_context& ctx, request& req, path_params& params, reply_p
   json_body body{req};
   auto chain = read_fallbacks(body);
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
-  ctx.ask(gateway(ctx), protocol::llm_put_fallbacks_atom::value, params.at(0).second, std::move(chain))
+  ctx.ask(llm_admin(ctx), protocol::llm_put_fallbacks_atom::value, params.at(0).second, std::move(chain))
       .then(answer_with<protocol::llm_endpoint_list>(reply, 200, llm_endpoints_json),
             answer_error(reply, "Route of the use case"));
 }
 
 void get_evaluators(edge_context& ctx, request&, path_params&, reply_ptr reply) {
-  ctx.ask(gateway(ctx), protocol::llm_get_evaluators_atom::value)
+  ctx.ask(llm_admin(ctx), protocol::llm_get_evaluators_atom::value)
       .then(answer_with<protocol::llm_evaluator_list>(reply, 200, llm_evaluators_json),
             answer_error(reply, "Evaluator"));
 }
@@ -56,13 +56,13 @@ void put_evaluators(edge_context& ctx, request& req, path_params&, reply_ptr rep
   json_body body{req};
   auto list = read_evaluators(body);
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
-  ctx.ask(gateway(ctx), protocol::llm_put_evaluators_atom::value, std::move(list))
+  ctx.ask(llm_admin(ctx), protocol::llm_put_evaluators_atom::value, std::move(list))
       .then(answer_with<protocol::llm_evaluator_list>(reply, 200, llm_evaluators_json),
             answer_error(reply, "Evaluator"));
 }
 
 void get_breakers(edge_context& ctx, request&, path_params&, reply_ptr reply) {
-  ctx.ask(gateway(ctx), protocol::llm_breakers_atom::value)
+  ctx.ask(llm_admin(ctx), protocol::llm_breakers_atom::value)
       .then(answer_with<protocol::breaker_list>(reply, 200, breakers_json), answer_error(reply, "Breaker"));
 }
 

@@ -41,12 +41,12 @@ namespace {
 
 using protocol::errc;
 
-// The fake gateway: model-a decides, broken fails like invalid output does.
-protocol::llm_gateway_actor::behavior_type fake_gateway() {
-  auto nope = [] { return protocol::make_error(errc::not_found); };
+// The fake LLM (gateway and admin in one actor): model-a decides, broken
+// fails like invalid output does.
+caf::behavior fake_gateway() {
   return {
-      [nope](protocol::llm_complete_atom, const protocol::llm_prompt&) -> caf::result<protocol::llm_answer> {
-        return nope();
+      [](protocol::llm_complete_atom, const protocol::llm_prompt&) -> caf::result<protocol::llm_answer> {
+        return protocol::make_error(errc::not_found);
       },
       [](protocol::llm_direct_atom, const protocol::llm_direct_prompt& p) -> caf::result<protocol::llm_answer> {
         if (p.evaluator == "broken") return protocol::make_error(errc::unavailable, "invalid output");
@@ -59,26 +59,12 @@ protocol::llm_gateway_actor::behavior_type fake_gateway() {
         a.completion_tokens = 9;
         return a;
       },
-      [](protocol::llm_breakers_atom) -> caf::result<protocol::breaker_list> { return protocol::breaker_list{}; },
-      [nope](protocol::llm_get_route_atom, const std::string&) -> caf::result<protocol::llm_route_config> {
-        return nope();
-      },
-      [nope](protocol::llm_put_route_atom, const protocol::llm_route_config&) -> caf::result<protocol::llm_route_config> {
-        return nope();
-      },
-      [nope](protocol::llm_get_fallbacks_atom, const std::string&) -> caf::result<protocol::llm_endpoint_list> {
-        return nope();
-      },
-      [nope](protocol::llm_put_fallbacks_atom, const std::string&,
-             const protocol::llm_endpoint_list&) -> caf::result<protocol::llm_endpoint_list> { return nope(); },
       [](protocol::llm_get_evaluators_atom) -> caf::result<protocol::llm_evaluator_list> {
         protocol::llm_evaluator_list list(2);
         list[0].name = "model-a";
         list[1].name = "broken";
         return list;
       },
-      [nope](protocol::llm_put_evaluators_atom,
-             const protocol::llm_evaluator_list&) -> caf::result<protocol::llm_evaluator_list> { return nope(); },
   };
 }
 
@@ -172,17 +158,21 @@ class SignalsPipelineTest : public ::testing::Test {
 
   // One node's signals supervisor with `gateway` as its LLM gateway; a
   // second call starts another node on the same database.
-  void start_pipeline_with(protocol::llm_gateway_actor gateway, signals::signals_options options,
+  // `gateway` answers as the LLM gateway (completions) and admin (evaluators).
+  void start_pipeline_with(caf::actor gateway, signals::signals_options options,
                            signals::signals_handles* node = nullptr) {
     auto& h = node ? *node : handles;
     auto llm = std::make_shared<protocol::actor_slot<protocol::llm_gateway_actor>>();
-    llm->set(gateway);
+    llm->set(caf::actor_cast<protocol::llm_gateway_actor>(gateway));
+    auto llm_admin = std::make_shared<protocol::actor_slot<protocol::llm_admin_actor>>();
+    llm_admin->set(caf::actor_cast<protocol::llm_admin_actor>(gateway));
     auto hub = std::make_shared<protocol::actor_slot<caf::actor>>();
     auto hub_actor = system->spawn(fake_hub, seen);
     hub->set(hub_actor);
-    helpers.push_back(caf::actor_cast<caf::actor>(gateway));
+    helpers.push_back(gateway);
     helpers.push_back(hub_actor);
     options.llm = llm;
+    options.llm_admin = llm_admin;
     options.stream = hub;
     supervisors.push_back(delta::runtime::spawn_supervisor(*system, signals::signals_supervisor(*pool, options, h)));
     ASSERT_TRUE(eventually([&h] { return h.api->get() && h.pipeline->get() && h.writer->get(); }));
@@ -324,13 +314,13 @@ TEST_F(SignalsPipelineTest, ALeaseIsRenewedWhileAnEvaluationOutlastsItSoNoOtherN
   auto options = test_options();
   options.lease = 1s;  // renewed every 333 ms; the evaluation takes 2.5 s
   options.poll_interval = 60s;  // this node's own claims would re-lease what it holds
-  start_pipeline_with(caf::actor_cast<protocol::llm_gateway_actor>(system->spawn(slow_gateway, 2500ms, slow_calls)),
+  start_pipeline_with(system->spawn(slow_gateway, 2500ms, slow_calls),
                       options);
   // Another node claiming every 50 ms: without renewal it would take the
   // event over once the first lease ran out, and call its own gateway.
   options.poll_interval = 50ms;
   signals::signals_handles other;
-  start_pipeline_with(caf::actor_cast<protocol::llm_gateway_actor>(system->spawn(slow_gateway, 10ms, other_calls)),
+  start_pipeline_with(system->spawn(slow_gateway, 10ms, other_calls),
                       options, &other);
   auto s = submission();
   s.models = {"model-a"};
@@ -396,7 +386,7 @@ TEST_F(SignalsPipelineTest, ADrainReleasesTheLeasesOfUnfinishedEventsSoAnotherNo
   auto other_calls = std::make_shared<std::atomic<int>>(0);
   auto options = test_options();
   options.lease = 60s;  // without the release, the other node would wait a minute
-  start_pipeline_with(caf::actor_cast<protocol::llm_gateway_actor>(system->spawn(slow_gateway, 30s, slow_calls)),
+  start_pipeline_with(system->spawn(slow_gateway, 30s, slow_calls),
                       options);
   auto s = submission();
   s.models = {"model-a"};
@@ -406,7 +396,7 @@ TEST_F(SignalsPipelineTest, ADrainReleasesTheLeasesOfUnfinishedEventsSoAnotherNo
   EXPECT_EQ(signals::drain_signals(*system, handles, 100ms), 1);
   EXPECT_EQ(count("SELECT count(*) FROM events WHERE lease_until IS NULL AND event_id = '" + id + "'"), 1);
   signals::signals_handles other;
-  start_pipeline_with(caf::actor_cast<protocol::llm_gateway_actor>(system->spawn(slow_gateway, 10ms, other_calls)),
+  start_pipeline_with(system->spawn(slow_gateway, 10ms, other_calls),
                       options, &other);
   EXPECT_TRUE(eventually([&] { return status_of(id) == "published"; }, 5s)) << status_of(id);
   EXPECT_EQ(other_calls->load(), 1);
@@ -417,7 +407,7 @@ TEST_F(SignalsPipelineTest, ADrainLetsTheRunningStageCommitStartsNoOtherAndRelea
   auto other_calls = std::make_shared<std::atomic<int>>(0);
   auto options = test_options();
   options.lease = 60s;
-  start_pipeline_with(caf::actor_cast<protocol::llm_gateway_actor>(system->spawn(slow_gateway, 300ms, slow_calls)),
+  start_pipeline_with(system->spawn(slow_gateway, 300ms, slow_calls),
                       options);
   auto s = submission();
   s.models = {"model-a"};
@@ -429,7 +419,7 @@ TEST_F(SignalsPipelineTest, ADrainLetsTheRunningStageCommitStartsNoOtherAndRelea
   EXPECT_EQ(status_of(id), "evaluated");
   EXPECT_EQ(count("SELECT count(*) FROM events WHERE lease_until IS NULL AND event_id = '" + id + "'"), 1);
   signals::signals_handles other;
-  start_pipeline_with(caf::actor_cast<protocol::llm_gateway_actor>(system->spawn(slow_gateway, 10ms, other_calls)),
+  start_pipeline_with(system->spawn(slow_gateway, 10ms, other_calls),
                       options, &other);
   EXPECT_TRUE(eventually([&] { return status_of(id) == "published"; }, 5s)) << status_of(id);
   EXPECT_EQ(other_calls->load(), 0) << "the other node evaluated again instead of publishing the stored decision";
