@@ -29,7 +29,7 @@
 
 #include "protocol/stream_sink.hpp"
 
-#include <caf/allowed_unsafe_message_type.hpp>
+#include "protocol/local_message.hpp"
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 
@@ -100,4 +100,4 @@ using stream_unsubscribe_atom = caf::atom_constant<caf::atom("strunsub")>;
 
 }  // namespace delta::protocol
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(delta::protocol::stream_subscription)
+DELTA_LOCAL_MESSAGE(delta::protocol::stream_subscription)
