@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <filesystem>
 #include <functional>
 #include <regex>
 #include <sstream>
@@ -329,11 +330,24 @@ std::optional<std::string> env_to_key(const std::string& name) {
   return key;
 }
 
+// The checkout's migrations/ for a deltad built in it; an installed deltad
+// (<prefix>/bin/deltad, e.g. the Debian package's /usr/bin/deltad) uses
+// <prefix>/share/delta/migrations, which the checkout's build tree never has.
+std::string default_migrations_dir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto installed = (exe.parent_path().parent_path() / DELTA_INSTALL_MIGRATIONS_DIR).lexically_normal();
+    if (std::filesystem::is_directory(installed, ec)) return installed.string();
+  }
+  return DELTA_DEFAULT_MIGRATIONS_DIR;
+}
+
 }  // namespace
 
 settings load(const sources& from) {
   settings s;
-  s.database.migrations_dir = DELTA_DEFAULT_MIGRATIONS_DIR;
+  s.database.migrations_dir = default_migrations_dir();
   if (from.toml_file) apply_toml(s, *from.toml_file);
   for (auto& [name, value] : from.environment)
     if (auto key = env_to_key(name)) apply(s, *key, value, name);

@@ -17,6 +17,7 @@ struct breaker_entity_state {
   static inline const char* name = "delta.breaker";
   endpoint_gate gate;
   telemetry::gauge* state_gauge = nullptr;
+  telemetry::gauge* endpoint_gauge = nullptr;
   bool refresh_pending = false;  // one cooldown timer at a time
 };
 
@@ -33,10 +34,19 @@ telemetry::gauge* state_gauge_for(const std::string& key) {
                        {"model", key.substr(last + 1)}});
 }
 
+// delta_llm_breaker_state{endpoint}: 0 closed, 1 open, 2 half-open, the
+// encoding the alert rules and dashboard in deploy/ read. The endpoint label
+// is the entity key.
+telemetry::gauge& endpoint_gauge_for(const std::string& key) {
+  static auto& family = telemetry::global_metrics().gauge_family(
+      "delta_llm_breaker_state", "Circuit breaker per LLM endpoint: 0 closed, 1 open, 2 half-open");
+  return family.with({{"endpoint", key}});
+}
+
 void publish_state(breaker_entity_state& st) {
-  if (!st.state_gauge) return;
   auto s = st.gate.snapshot(std::chrono::steady_clock::now()).state;
-  st.state_gauge->set(s == breaker_state::closed ? 0 : s == breaker_state::half_open ? 1 : 2);
+  st.endpoint_gauge->set(s == breaker_state::closed ? 0 : s == breaker_state::open ? 1 : 2);
+  if (st.state_gauge) st.state_gauge->set(s == breaker_state::closed ? 0 : s == breaker_state::half_open ? 1 : 2);
 }
 
 // An open breaker turns half-open by the clock alone: publish the gauge
@@ -69,6 +79,7 @@ caf::behavior breaker_entity(caf::stateful_actor<breaker_entity_state>* self, ga
                              const std::string& key) {
   self->state.gate = endpoint_gate{cfg};
   self->state.state_gauge = state_gauge_for(key);
+  self->state.endpoint_gauge = &endpoint_gauge_for(key);
   publish_state(self->state);
   return {
       [self](protocol::gate_admit_atom) {

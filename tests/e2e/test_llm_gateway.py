@@ -507,20 +507,25 @@ class LlmGatewayTest(DeltaTestCase):
         self.assert_explained(self.explain(text), "openai_compat", "half-1", text)
 
     def test_breaker_gauge_agrees_with_the_breakers_view(self):
-        """llm_breaker_state (0 closed, 1 half_open, 2 open) says what
-        /admin/llm/breakers says, also once the cooldown has passed."""
+        """llm_breaker_state (0 closed, 1 half_open, 2 open) and
+        delta_llm_breaker_state{endpoint} (0 closed, 1 open, 2 half-open: what
+        deploy/prometheus's alert reads) say what /admin/llm/breakers says,
+        also once the cooldown has passed."""
         self.open_breaker("gauge-1", "gauge-fb")
 
-        def gauge():
-            return self.sample(self.metrics(), "llm_breaker_state", provider="openai_compat",
-                               base_url=self.stub_v1, model="gauge-1")
+        def gauges():
+            samples = self.metrics()
+            return (self.sample(samples, "llm_breaker_state", provider="openai_compat",
+                                base_url=self.stub_v1, model="gauge-1"),
+                    self.sample(samples, "delta_llm_breaker_state",
+                                endpoint=f"openai_compat|{self.stub_v1}|gauge-1"))
 
-        self.assertEqual(gauge(), [2.0])
+        self.assertEqual(gauges(), ([2.0], [1.0]), "/admin/llm/breakers says open")
         self.poll(lambda: self.breaker("gauge-1")["state"] == "half_open", "the breaker half-open")
-        self.assertEqual(gauge(), [1.0], "/admin/llm/breakers says half_open")
+        self.assertEqual(gauges(), ([1.0], [2.0]), "/admin/llm/breakers says half_open")
         self.stub_models(**{"gauge-1": "ok"})
         self.assert_explained(self.explain("probe"), "openai_compat", "gauge-1", "probe")
-        self.poll(lambda: gauge() == [0.0], "llm_breaker_state 0 after a good probe")
+        self.poll(lambda: gauges() == ([0.0], [0.0]), "both breaker gauges 0 after a good probe")
 
     def test_failed_probe_reopens_the_breaker(self):
         self.open_breaker("reopen-1", "reopen-fb")
