@@ -1,5 +1,6 @@
 #include "http/envelope.hpp"
 
+#include "core/rfc3339.hpp"
 #include "telemetry/json_log.hpp"
 
 #include <chrono>
@@ -11,12 +12,10 @@ namespace delta::http {
 std::string utc_timestamp() {
   // Formatting once per second per thread keeps this off the profile.
   thread_local std::time_t cached_second = 0;
-  thread_local char cached[24] = {};
+  thread_local std::string cached;
   auto now = std::time(nullptr);
   if (now != cached_second) {
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cached = core::format_rfc3339(static_cast<std::int64_t>(now));
     cached_second = now;
   }
   return cached;

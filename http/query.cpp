@@ -117,13 +117,4 @@ bool plausible_email(const std::string& email) {
   return email.size() <= 254 && std::regex_match(email, pattern);
 }
 
-bool is_uuid(const std::string& text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
-  }
-  return true;
-}
-
 }  // namespace delta::http

@@ -48,7 +48,5 @@ bool valid_ticker(const std::string& ticker);
 // local@domain.tld, at most 254 characters (registration and the CLI agree).
 bool plausible_email(const std::string& email);
 
-// 8-4-4-4-12 hex digits: ids of users, keys, events, jobs.
-bool is_uuid(const std::string& text);
 
 }  // namespace delta::http

@@ -1,7 +1,7 @@
 #include "http/stream_connection.hpp"
 
-#include "actors/stream/client_message.hpp"
-#include "actors/stream/server_message.hpp"
+#include "domain/stream/client_message.hpp"
+#include "domain/stream/server_message.hpp"
 #include "http/credentials.hpp"
 #include "http/edge.hpp"
 #include "protocol/errors.hpp"

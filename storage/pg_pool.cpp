@@ -1,5 +1,7 @@
 #include "storage/pg_pool.hpp"
 
+#include "core/backoff.hpp"
+
 #include "storage/libpq_conversions.hpp"
 #include "telemetry/metrics_registry.hpp"
 
@@ -54,7 +56,7 @@ struct connection {
   conn_state state = conn_state::down;
   unsigned generation = 0;
   asio::steady_timer timer;
-  int backoff_ms = 0;
+  int failed_connects = 0;  // in a row: the reconnect backoff's exponent
   bool last_attempt_failed = false;  // until it connects again
   bool reading = false;
   bool writing = false;
@@ -170,7 +172,7 @@ struct pg_pool::impl {
 
   void became_ready(connection* c) {
     c->state = conn_state::idle;
-    c->backoff_ms = 0;
+    c->failed_connects = 0;
     c->last_attempt_failed = false;
     down = false;
     ++stat_connected;
@@ -220,11 +222,13 @@ struct pg_pool::impl {
   void schedule_reconnect(connection* c) {
     if (stopping) return;
     ++stat_reconnects;
-    // Exponential backoff from 50 ms with full jitter, capped.
-    c->backoff_ms = c->backoff_ms == 0 ? 50 : std::min(c->backoff_ms * 2, options.max_backoff_ms);
-    std::uniform_int_distribution<int> jitter{c->backoff_ms / 2, c->backoff_ms};
+    // Exponential backoff from 50 ms with full jitter, capped; the floor
+    // keeps a lost server from being dialled in a tight loop.
+    ++c->failed_connects;
+    core::retry_backoff backoff{{std::chrono::milliseconds(50), std::chrono::milliseconds(options.max_backoff_ms),
+                                 std::chrono::milliseconds(10)}};
     auto gen = c->generation;
-    c->timer.expires_after(std::chrono::milliseconds(jitter(rng)));
+    c->timer.expires_after(backoff.delay(c->failed_connects, std::uniform_real_distribution<double>{0.0, 1.0}(rng)));
     c->timer.async_wait([this, c, gen](boost::system::error_code ec) {
       if (!ec && gen == c->generation && !stopping) begin_connect(c);
     });

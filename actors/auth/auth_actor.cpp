@@ -3,6 +3,7 @@
 #include "actors/auth/hasher.hpp"
 #include "actors/auth/secrets.hpp"
 #include "actors/runtime/db_calls.hpp"
+#include "actors/runtime/db_errors.hpp"
 #include "actors/runtime/entity_region.hpp"
 #include "protocol/credentials.hpp"
 #include "protocol/errors.hpp"
@@ -42,15 +43,6 @@ struct auth_state {
 
 using auth_self = auth_impl::stateful_pointer<auth_state>;
 
-caf::error db_error(const storage::pg_error& e) {
-  switch (e.kind) {
-    case storage::pg_failure::unavailable: return make_error(errc::unavailable, e.message);
-    case storage::pg_failure::constraint: return make_error(errc::conflict, e.message);
-    case storage::pg_failure::query: break;
-  }
-  return make_error(errc::internal, e.message);
-}
-
 // Runs `steps`, then `on_ok` with the results, or delivers the error.
 template <class Promise, class F>
 void db_then(auth_self self, Promise promise, std::vector<storage::pg_statement> steps,
@@ -58,7 +50,7 @@ void db_then(auth_self self, Promise promise, std::vector<storage::pg_statement>
   self->state.db.call(self, *self->state.pool, std::move(steps), transaction,
                       [promise, on_ok](storage::pg_reply& reply) mutable {
                         if (!reply.ok()) {
-  promise.deliver(db_error(*reply.error));
+  promise.deliver(runtime::domain_error_of(*reply.error));
   return;
 }
                         on_ok(promise, reply.results);
@@ -197,7 +189,7 @@ caf::result<protocol::tier_view> change_tier(auth_self self, const std::string& 
             // Reload now, so this node applies the change at once.
             reload_entitlements(self, [self, p, tier](const storage::pg_reply& reply) mutable {
               if (!reply.ok()) {
-                p.deliver(db_error(*reply.error));
+                p.deliver(runtime::domain_error_of(*reply.error));
                 return;
               }
               p.deliver(tier_of(self, tier));

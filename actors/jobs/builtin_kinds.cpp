@@ -1,8 +1,8 @@
 #include "actors/jobs/builtin_kinds.hpp"
 
 #include "actors/jobs/backtest.hpp"
-#include "actors/market/timeframe.hpp"
-#include "actors/market/utc_time.hpp"
+#include "core/timeframe.hpp"
+#include "core/rfc3339.hpp"
 #include "storage/candle_repository.hpp"
 #include "storage/jobs_repository.hpp"
 #include "storage/security_repository.hpp"
@@ -33,9 +33,9 @@ std::optional<stored_range> range_of(const std::string& payload, std::string& er
     auto* v = doc.is_object() ? doc.as_object().if_contains(key) : nullptr;
     return v && v->is_string() ? std::string{v->as_string()} : std::string{};
   };
-  auto tf = market::parse_timeframe(text("timeframe"));
-  auto from = market::parse_rfc3339(text("from"));
-  auto to = market::parse_rfc3339(text("to"));
+  auto tf = core::parse_timeframe(text("timeframe"));
+  auto from = core::parse_rfc3339(text("from"));
+  auto to = core::parse_rfc3339(text("to"));
   if (ec || text("ticker").empty() || !tf || !from || !to || from->seconds >= to->seconds) {
     error = "payload needs ticker, timeframe and from < to (RFC 3339) when it has no candles";
     return std::nullopt;
@@ -71,7 +71,7 @@ class backtest_handler final : public job_handler {
                 if (!reply.ok()) return ctx.fail("cannot read candles: " + reply.error->message, true);
                 std::vector<candle> candles;
                 for (auto& c : storage::candles::to_candles(reply.results.at(0)))
-                  candles.push_back({market::format_rfc3339(c.ts), c.open, c.high, c.low, c.close, c.volume});
+                  candles.push_back({core::format_rfc3339(c.ts), c.open, c.high, c.low, c.close, c.volume});
                 ctx.progress(60);
                 ctx.succeed(to_json(run_backtest(candles, how)));
               });

@@ -7,7 +7,7 @@
 // dispatcher when it is done. Successes go to the dispatcher, which records
 // them in batches (one UPDATE for many jobs).
 
-#include "actors/jobs/backoff.hpp"
+#include "core/backoff.hpp"
 #include "actors/jobs/handler_registry.hpp"
 #include "actors/jobs/lease.hpp"
 #include "protocol/actor_slot.hpp"
@@ -26,7 +26,7 @@ struct entity_config {
   std::string node;  // the lease owner
   std::shared_ptr<const handler_registry> handlers;
   lease_policy lease{std::chrono::seconds(30)};
-  retry_backoff backoff;
+  core::retry_backoff backoff;
   protocol::slot_ptr<caf::actor> events;  // may be null: no job_event subscriber
 };
 

@@ -2,6 +2,8 @@
 
 #include "actors/jobs/json_text.hpp"
 #include "actors/runtime/db_calls.hpp"
+#include "actors/runtime/db_errors.hpp"
+#include "core/uuid.hpp"
 #include "protocol/errors.hpp"
 #include "storage/jobs_repository.hpp"
 
@@ -43,23 +45,6 @@ protocol::job_view view_of(const storage::jobs::job_row& j) {
           optional_text(j.finished_at)};
 }
 
-caf::error failure_of(const storage::pg_error& e) {
-  switch (e.kind) {
-    case storage::pg_failure::unavailable: return make_error(errc::unavailable, e.message);
-    case storage::pg_failure::constraint: return make_error(errc::conflict, e.message);
-    default: return make_error(errc::internal, e.message);
-  }
-}
-
-bool valid_id(const std::string& id) {
-  if (id.size() != 36) return false;
-  for (std::size_t i = 0; i < id.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash != (id[i] == '-') || (!dash && !std::isxdigit(static_cast<unsigned char>(id[i])))) return false;
-  }
-  return true;
-}
-
 storage::jobs::new_job job_of(const protocol::job_request& r) {
   return {r.kind, r.payload, r.owner, r.priority, r.max_attempts, r.unique_key, r.delay_ms};
 }
@@ -68,12 +53,13 @@ storage::jobs::new_job job_of(const protocol::job_request& r) {
 // the database's error.
 template <class T, class Convert>
 caf::result<T> ask(api_self self, std::vector<storage::pg_statement> steps, Convert convert) {
-  return self->state.db.template answer<T>(self, *self->state.pool, std::move(steps), convert, failure_of);
+  return self->state.db.template answer<T>(self, *self->state.pool, std::move(steps), convert,
+                                                [](const storage::pg_error& e) { return runtime::domain_error_of(e); });
 }
 
 // The job by id, or not_found.
 caf::result<protocol::job_view> get_job(api_self self, const std::string& id) {
-  if (!valid_id(id)) return make_error(errc::not_found);
+  if (!core::is_uuid(id)) return make_error(errc::not_found);
   return ask<protocol::job_view>(self, {storage::jobs::get(id)},
                                  [](std::vector<storage::pg_result>& r) -> caf::expected<protocol::job_view> {
                                    auto row = storage::jobs::to_job(r.at(0));
@@ -86,7 +72,7 @@ caf::error check_request(const api_state& st, const protocol::job_request& r) {
   if (!st.kinds->has(r.kind)) return make_error(errc::invalid, "unknown job kind " + r.kind);
   if (!is_json_object(r.payload)) return make_error(errc::invalid, "payload is not a JSON object");
   if (r.max_attempts < 1 || r.max_attempts > 100) return make_error(errc::invalid, "max_attempts 1..100");
-  if (!r.owner.empty() && !valid_id(r.owner)) return make_error(errc::invalid, "owner is not a user id");
+  if (!r.owner.empty() && !core::is_uuid(r.owner)) return make_error(errc::invalid, "owner is not a user id");
   return {};
 }
 
@@ -96,7 +82,7 @@ caf::result<protocol::job_view> enqueue(api_self self, const protocol::job_reque
   self->state.db.call(
       self, *self->state.pool, storage::jobs::enqueue(job_of(r)), false,
       [self, promise, r](storage::pg_reply& reply) mutable {
-        if (!reply.ok()) return void(promise.deliver(failure_of(*reply.error)));
+        if (!reply.ok()) return void(promise.deliver(runtime::domain_error_of(*reply.error)));
         auto e = storage::jobs::to_enqueued(reply.results);
         // The key's holder finished between the insert and the lookup: again.
         auto me = caf::actor_cast<protocol::jobs_actor>(self);
@@ -111,7 +97,7 @@ caf::result<protocol::job_view> enqueue(api_self self, const protocol::job_reque
 }
 
 caf::result<protocol::job_view> cancel(api_self self, const std::string& id) {
-  if (!valid_id(id)) return make_error(errc::not_found);
+  if (!core::is_uuid(id)) return make_error(errc::not_found);
   return ask<protocol::job_view>(self, storage::jobs::cancel(id),
                                  [](std::vector<storage::pg_result>& r) -> caf::expected<protocol::job_view> {
                                    auto row = storage::jobs::to_job(r.at(1));
@@ -136,11 +122,11 @@ caf::result<protocol::job_page> list(api_self self, const protocol::job_query& q
 }
 
 caf::result<protocol::job_view> retry(api_self self, const std::string& id) {
-  if (!valid_id(id)) return make_error(errc::not_found);
+  if (!core::is_uuid(id)) return make_error(errc::not_found);
   auto promise = self->make_response_promise<protocol::job_view>();
   self->state.db.call(self, *self->state.pool, {storage::jobs::retry_dead(id), storage::jobs::get(id)}, false,
                       [promise](storage::pg_reply& reply) mutable {
-                        if (!reply.ok()) return void(promise.deliver(failure_of(*reply.error)));
+                        if (!reply.ok()) return void(promise.deliver(runtime::domain_error_of(*reply.error)));
                         auto retried = storage::jobs::to_job(reply.results.at(0));
                         auto now = storage::jobs::to_job(reply.results.at(1));
                         if (retried) promise.deliver(view_of(*retried));

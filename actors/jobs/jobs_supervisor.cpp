@@ -48,7 +48,7 @@ runtime::supervisor_spec jobs_supervisor(storage::pg_pool& pool, jobs_options o,
   entities->node = o.node_id.empty() ? make_node_id() : o.node_id;
   entities->handlers = handlers;
   entities->lease = lease_policy{o.lease};  // throws when too short
-  entities->backoff = retry_backoff{o.backoff};
+  entities->backoff = core::retry_backoff{o.backoff};
   entities->events = o.events;
   dispatcher_config d{o.concurrency, o.poll_interval, std::chrono::seconds(5), o.listen_url,
                       std::shared_ptr<const entity_config>(entities)};

@@ -15,7 +15,7 @@
 //   ...on SIGTERM, before stopping the root supervisor:
 //   jobs::drain_jobs(system, jobs_h, std::chrono::seconds(s.jobs.shutdown_timeout_seconds));
 
-#include "actors/jobs/backoff.hpp"
+#include "core/backoff.hpp"
 #include "actors/jobs/handler_registry.hpp"
 #include "actors/runtime/supervisor.hpp"
 #include "protocol/actor_slot.hpp"
@@ -41,7 +41,7 @@ struct jobs_options {
   std::chrono::milliseconds poll_interval{1000};
   std::string schedules;   // jobs.schedules: "kind=cron;kind=@every 5m"
   std::string listen_url;  // LISTEN/NOTIFY connection; empty: polling only
-  backoff_config backoff;
+  core::backoff_config backoff;
   protocol::slot_ptr<caf::actor> events;  // job_event subscriber (live stream); may be null
 };
 

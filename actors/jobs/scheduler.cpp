@@ -1,7 +1,7 @@
 #include "actors/jobs/scheduler.hpp"
 
 #include "actors/jobs/messages.hpp"
-#include "actors/market/utc_time.hpp"
+#include "core/rfc3339.hpp"
 #include "actors/runtime/db_calls.hpp"
 #include "storage/jobs_repository.hpp"
 #include "telemetry/json_log.hpp"
@@ -23,9 +23,7 @@ using scheduler_self = caf::stateful_actor<scheduler_state>*;
 
 tick_time now_utc() { return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()); }
 
-std::string rfc3339(tick_time t) {
-  return market::format_rfc3339(std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count());
-}
+std::string rfc3339(tick_time t) { return core::format_rfc3339(std::chrono::time_point_cast<std::chrono::system_clock::duration>(t)); }
 
 // Arms the timer of schedule `index` for its first tick after `after`.
 void arm(scheduler_self self, std::size_t index, tick_time after) {

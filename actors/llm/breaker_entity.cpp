@@ -1,6 +1,6 @@
 #include "actors/llm/breaker_entity.hpp"
 
-#include "actors/llm/clock_text.hpp"
+#include "core/rfc3339.hpp"
 #include "actors/runtime/entity_region.hpp"
 #include "protocol/llm.hpp"
 #include "telemetry/metrics_registry.hpp"
@@ -69,8 +69,8 @@ protocol::breaker_view view_of(const endpoint_gate& gate) {
   protocol::breaker_view v;
   v.state = std::string{to_string(s.state)};
   v.failures = s.failures;
-  if (s.opened_at) v.opened_at = rfc3339(to_system_time(*s.opened_at, now, wall));
-  if (s.retry_at) v.retry_at = rfc3339(to_system_time(*s.retry_at, now, wall));
+  if (s.opened_at) v.opened_at = core::format_rfc3339(to_system_time(*s.opened_at, now, wall));
+  if (s.retry_at) v.retry_at = core::format_rfc3339(to_system_time(*s.retry_at, now, wall));
   v.in_flight = static_cast<std::int32_t>(gate.in_flight());
   return v;
 }

@@ -4,6 +4,7 @@
 #include "actors/llm/key_vault.hpp"
 #include "actors/llm/use_case.hpp"
 #include "actors/runtime/db_calls.hpp"
+#include "actors/runtime/db_errors.hpp"
 #include "protocol/entity.hpp"
 #include "protocol/errors.hpp"
 #include "storage/llm_repository.hpp"
@@ -36,7 +37,7 @@ caf::error invalid(const config_problem& p) { return protocol::make_validation_e
 caf::error failed_write(const storage::pg_error& e, protocol::errc on_constraint) {
   // The server's text stays in the log: it may name columns.
   telemetry::log_warn("llm config change failed", {{"error", e.message}});
-  return protocol::make_error(e.kind == storage::pg_failure::constraint ? on_constraint : protocol::errc::unavailable);
+  return runtime::domain_error_of(e, on_constraint);
 }
 
 // Answers once this node has reloaded what was stored (a reload that fails

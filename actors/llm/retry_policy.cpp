@@ -1,7 +1,10 @@
 #include "actors/llm/retry_policy.hpp"
 
+#include "core/backoff.hpp"
+
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace delta::llm {
 
@@ -38,25 +41,28 @@ std::string_view to_string(retry_verdict v) {
   return "unknown";
 }
 
+namespace {
+
+int failures_before(int retry_index) {
+  return retry_index >= std::numeric_limits<int>::max() - 1 ? retry_index : std::max(retry_index, 0) + 1;
+}
+
+}  // namespace
+
 retry_policy::retry_policy(retry_config cfg) : cfg_{cfg} {
   cfg_.max_attempts = std::max(cfg_.max_attempts, 1);
   cfg_.base = std::max(cfg_.base, std::chrono::milliseconds{0});
   cfg_.cap = std::max(cfg_.cap, std::chrono::milliseconds{0});
 }
 
+// Retry n (0-based) follows the (n+1)-th failure: core's full-jitter
+// backoff counts failures from 1. No floor: a retry may go at once.
 std::chrono::milliseconds retry_policy::ceiling(int retry_index) const {
-  retry_index = std::max(retry_index, 0);
-  // Doubling saturates at the cap; stop before base * 2^n can overflow.
-  auto d = cfg_.base;
-  for (int i = 0; i < retry_index && d < cfg_.cap; ++i) d *= 2;
-  return std::min(d, cfg_.cap);
+  return core::retry_backoff{{cfg_.base, cfg_.cap, std::chrono::milliseconds{0}}}.ceiling(failures_before(retry_index));
 }
 
 std::chrono::milliseconds retry_policy::backoff(int retry_index, double draw) const {
-  if (!(draw >= 0.0)) draw = 0.0;  // also NaN
-  if (draw >= 1.0) draw = std::nextafter(1.0, 0.0);
-  auto c = ceiling(retry_index).count();
-  return std::chrono::milliseconds{static_cast<std::int64_t>(std::floor(draw * static_cast<double>(c)))};
+  return core::retry_backoff{{cfg_.base, cfg_.cap, std::chrono::milliseconds{0}}}.delay(failures_before(retry_index), draw);
 }
 
 retry_decision retry_policy::after_failure(const call_failure& f, int attempts_made,

@@ -1,6 +1,6 @@
 #include "actors/market/bar_plan.hpp"
 
-#include "actors/market/timeframe.hpp"
+#include "core/timeframe.hpp"
 
 namespace delta::market {
 
@@ -8,12 +8,12 @@ namespace {
 
 std::optional<std::int64_t> rows_from(const protocol::bar_range& r) {
   if (!r.from) return std::nullopt;
-  return first_bucket_from(*r.from, r.timeframe_seconds);
+  return core::first_bucket_from(*r.from, r.timeframe_seconds);
 }
 
 std::optional<std::int64_t> rows_until(const protocol::bar_range& r) {
   if (!r.to) return std::nullopt;
-  return rows_end_through(*r.to, r.timeframe_seconds);
+  return core::rows_end_through(*r.to, r.timeframe_seconds);
 }
 
 }  // namespace

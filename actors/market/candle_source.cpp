@@ -1,6 +1,6 @@
 #include "actors/market/candle_source.hpp"
 
-#include "actors/market/candle_validation.hpp"
+#include "domain/market/candle_validation.hpp"
 #include "actors/market/resample.hpp"
 
 #include <charconv>

@@ -2,9 +2,10 @@
 
 #include "actors/market/bar_plan.hpp"
 #include "actors/market/indicator_report.hpp"
-#include "actors/market/indicator_spec.hpp"
+#include "domain/market/indicator_spec.hpp"
 #include "actors/market/security_cache.hpp"
 #include "actors/runtime/db_calls.hpp"
+#include "actors/runtime/db_errors.hpp"
 #include "protocol/errors.hpp"
 #include "storage/candle_repository.hpp"
 #include "storage/security_repository.hpp"
@@ -51,11 +52,6 @@ struct market_state {
 
 using market_self = market_impl::stateful_pointer<market_state>;
 
-caf::error reply_error(const storage::pg_error& e) {
-  return e.kind == storage::pg_failure::unavailable ? make_error(errc::unavailable, e.message)
-                                                    : make_error(errc::internal, e.message);
-}
-
 void answer_lookup(market_self self, const std::string& ticker, storage::pg_reply& reply) {
   auto waiting = std::move(self->state.waiting[ticker]);
   self->state.waiting.erase(ticker);
@@ -67,7 +63,7 @@ void answer_lookup(market_self self, const std::string& ticker, storage::pg_repl
     if (auto* stale = self->state.cache.any(ticker);
         stale && reply.error->kind == storage::pg_failure::unavailable)
       return answer(*stale);
-    return answer(reply_error(*reply.error));
+    return answer(runtime::domain_error_of(*reply.error));
   }
   auto found = storage::securities::to_security(reply.results.at(0));
   if (!found) {
@@ -109,7 +105,7 @@ caf::result<protocol::security_page> find_securities(market_self self,
   self->state.db.call(self, *self->state.pool, storage::securities::search(query), false,
                       [self, promise](storage::pg_reply& reply) mutable {
                         if (!reply.ok()) {
-                          promise.deliver(reply_error(*reply.error));
+                          promise.deliver(runtime::domain_error_of(*reply.error));
                           return;
                         }
                         auto page = storage::securities::to_page(reply.results);
@@ -125,9 +121,7 @@ caf::result<protocol::security> create_security(market_self self, const protocol
   self->state.db.call(self, *self->state.pool, {storage::securities::insert(s)}, false,
                       [self, promise](storage::pg_reply& reply) mutable {
                         if (!reply.ok()) {
-                          promise.deliver(reply.error->kind == storage::pg_failure::constraint
-                                              ? make_error(errc::conflict, reply.error->message)
-                                              : reply_error(*reply.error));
+                          promise.deliver(runtime::domain_error_of(*reply.error));
                           return;
                         }
                         auto created = storage::securities::to_security(reply.results.at(0));
@@ -153,7 +147,7 @@ caf::result<T> query_by_security(market_self self, const std::string& ticker, St
     }
     self->state.db.call(self, *self->state.pool, steps(found->security_id), false,
                         [promise, convert](storage::pg_reply& reply) mutable {
-                          if (!reply.ok()) promise.deliver(reply_error(*reply.error));
+                          if (!reply.ok()) promise.deliver(runtime::domain_error_of(*reply.error));
                           else promise.deliver(convert(reply.results));
                         });
   });

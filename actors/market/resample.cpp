@@ -1,6 +1,6 @@
 #include "actors/market/resample.hpp"
 
-#include "actors/market/timeframe.hpp"
+#include "core/timeframe.hpp"
 
 #include <algorithm>
 
@@ -10,7 +10,7 @@ std::vector<protocol::candle> resample(std::span<const protocol::candle> candles
                                        std::int32_t timeframe_seconds) {
   std::vector<protocol::candle> bars;
   for (auto& c : candles) {
-    auto start = bucket_start(c.ts, timeframe_seconds);
+    auto start = core::bucket_start(c.ts, timeframe_seconds);
     if (bars.empty() || bars.back().ts != start) {
       bars.push_back({start, c.open, c.high, c.low, c.close, c.volume});
       continue;

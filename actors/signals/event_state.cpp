@@ -67,7 +67,7 @@ stage_success on_success(stage done) {
 failure_plan on_failure(const retry_settings& cfg, int failed_before, double draw) {
   int attempts = failed_before + 1;
   if (attempts >= cfg.max_attempts) return {event_status::dead, attempts, {}};
-  jobs::retry_backoff backoff{cfg.backoff};
+  core::retry_backoff backoff{cfg.backoff};
   return {event_status::failed, attempts, backoff.delay(attempts, draw)};
 }
 

@@ -7,7 +7,7 @@
 //   any stage failing: failed (the same stage runs again after the backoff)
 //                      or dead once max_attempts failures are used up.
 
-#include "actors/jobs/backoff.hpp"
+#include "core/backoff.hpp"
 
 #include <chrono>
 #include <optional>
@@ -37,7 +37,7 @@ stage_success on_success(stage done);
 
 struct retry_settings {
   int max_attempts = 5;  // failed attempts of one stage before dead (a stage that succeeds starts the count again)
-  jobs::backoff_config backoff{std::chrono::milliseconds(1000), std::chrono::minutes(1),
+  core::backoff_config backoff{std::chrono::milliseconds(1000), std::chrono::minutes(1),
                                std::chrono::milliseconds(50)};
 };
 

@@ -8,6 +8,7 @@
 // (nothing is acknowledged that is not stored).
 #include "actors/runtime/commit_batcher.hpp"
 #include "actors/runtime/db_calls.hpp"
+#include "actors/runtime/db_errors.hpp"
 #include "actors/signals/pipeline.hpp"
 #include "actors/signals/signal_metrics.hpp"
 #include "protocol/errors.hpp"
@@ -43,10 +44,6 @@ struct api_state {
 };
 
 using api_self = api_impl::stateful_pointer<api_state>;
-
-caf::error failure_of(const storage::pg_error& e) {
-  return make_error(e.kind == storage::pg_failure::unavailable ? errc::unavailable : errc::internal, e.message);
-}
 
 // A version 4 UUID.
 std::string new_event_id(std::mt19937_64& rng) {
@@ -86,7 +83,7 @@ void committed(api_self self, std::vector<waiting>& batch, std::size_t leased, s
     // fail the requests it was batched with: each goes again on its own.
     for (auto& w : batch) insert_alone(self, std::move(w));
   } else if (!reply.ok()) {
-    auto err = failure_of(*reply.error);
+    auto err = runtime::domain_error_of(*reply.error);
     for (auto& w : batch) w.promise.deliver(err);
   } else {
     std::unordered_map<std::string, std::string> received;
@@ -118,7 +115,7 @@ void insert_alone(api_self self, waiting w) {
   auto& st = self->state;
   auto step = storage::signals::insert_batch({w.event}, st.options.lease.count(), 0);
   st.db.call(self, *st.pool, {std::move(step)}, false, [w = std::move(w)](storage::pg_reply& reply) mutable {
-    if (!reply.ok()) return void(w.promise.deliver(failure_of(*reply.error)));
+    if (!reply.ok()) return void(w.promise.deliver(runtime::domain_error_of(*reply.error)));
     auto receipts = storage::signals::to_receipts(reply.results.at(0));
     if (receipts.empty()) return void(w.promise.deliver(make_error(errc::internal, "event missing from the insert's rows")));
     metrics::received().inc();
@@ -155,7 +152,8 @@ caf::result<protocol::signal_receipt> submit(api_self self, const protocol::sign
 
 template <class T, class Convert>
 caf::result<T> read(api_self self, std::vector<storage::pg_statement> steps, Convert convert) {
-  return self->state.db.template answer<T>(self, *self->state.pool, std::move(steps), convert, failure_of);
+  return self->state.db.template answer<T>(self, *self->state.pool, std::move(steps), convert,
+                                                [](const storage::pg_error& e) { return runtime::domain_error_of(e); });
 }
 
 api_impl::behavior_type api_actor(api_self self, storage::pg_pool* pool, signals_options options,

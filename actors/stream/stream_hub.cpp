@@ -1,7 +1,7 @@
 #include "actors/stream/stream_hub.hpp"
 
 #include "actors/stream/job_channel.hpp"
-#include "actors/stream/server_message.hpp"
+#include "domain/stream/server_message.hpp"
 #include "actors/stream/subscription_table.hpp"
 #include "protocol/jobs.hpp"
 #include "protocol/stream.hpp"

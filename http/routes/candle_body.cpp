@@ -1,6 +1,6 @@
 #include "http/routes/candle_body.hpp"
 
-#include "actors/market/candle_validation.hpp"
+#include "domain/market/candle_validation.hpp"
 
 #include <boost/json.hpp>
 

@@ -1,14 +1,15 @@
 // Jobs (API.md "Jobs", the research and backtest rows of "Signals", and the
 // admin dead-letter rows of "Platform"). The jobs actor commits a job before
 // it answers, so a 202 here means the job is durable.
+#include "core/uuid.hpp"
 #include "http/api_error.hpp"
 #include "http/edge.hpp"
 #include "http/envelope.hpp"
 #include "http/json_body.hpp"
 #include "http/query.hpp"
 #include "http/routes/routes.hpp"
-#include "actors/market/timeframe.hpp"
-#include "actors/market/utc_time.hpp"
+#include "core/timeframe.hpp"
+#include "core/rfc3339.hpp"
 #include "protocol/errors.hpp"
 
 #include <boost/json.hpp>
@@ -144,11 +145,11 @@ void create_backtest(edge_context& ctx, request& req, path_params&, reply_ptr re
   auto to = body.text("to", true, 1, 40);
   auto strategy = read_strategy(body, req);
   if (ticker && !valid_ticker(*ticker)) body.add_problem("ticker", ticker_rule);
-  if (timeframe && !market::parse_timeframe(*timeframe))
-    body.add_problem("timeframe", std::string{"must be one of "} + std::string{market::timeframe_names});
-  std::optional<market::utc_instant> from_at, to_at;
-  if (from && !(from_at = market::parse_rfc3339(*from))) body.add_problem("from", "must be an RFC 3339 timestamp");
-  if (to && !(to_at = market::parse_rfc3339(*to))) body.add_problem("to", "must be an RFC 3339 timestamp");
+  if (timeframe && !core::parse_timeframe(*timeframe))
+    body.add_problem("timeframe", std::string{"must be one of "} + std::string{core::timeframe_names});
+  std::optional<core::utc_instant> from_at, to_at;
+  if (from && !(from_at = core::parse_rfc3339(*from))) body.add_problem("from", "must be an RFC 3339 timestamp");
+  if (to && !(to_at = core::parse_rfc3339(*to))) body.add_problem("to", "must be an RFC 3339 timestamp");
   if (from_at && to_at && from_at->seconds >= to_at->seconds) body.add_problem("to", "must be after from");
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
   json::object payload{{"ticker", *ticker}, {"timeframe", *timeframe}, {"strategy", strategy},
@@ -165,7 +166,7 @@ void create_backtest(edge_context& ctx, request& req, path_params&, reply_ptr re
 
 void get_job(edge_context& ctx, request&, path_params& params, reply_ptr reply) {
   auto& id = params.at(0).second;
-  if (!is_uuid(id)) return not_found(reply);
+  if (!core::is_uuid(id)) return not_found(reply);
   auto* self = ctx.self;
   auto svc = &ctx.svc;
   ctx.ask(jobs(ctx), protocol::get_job_atom::value, id)
@@ -179,7 +180,7 @@ void get_job(edge_context& ctx, request&, path_params& params, reply_ptr reply) 
 
 void cancel_job(edge_context& ctx, request&, path_params& params, reply_ptr reply) {
   auto id = params.at(0).second;
-  if (!is_uuid(id)) return not_found(reply);
+  if (!core::is_uuid(id)) return not_found(reply);
   auto* self = ctx.self;
   auto svc = &ctx.svc;
   auto who = *ctx.who;
@@ -226,7 +227,7 @@ void list_jobs(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
 
 void retry_job(edge_context& ctx, request&, path_params& params, reply_ptr reply) {
   auto& id = params.at(0).second;
-  if (!is_uuid(id)) return not_found(reply);
+  if (!core::is_uuid(id)) return not_found(reply);
   ctx.ask(jobs(ctx), protocol::retry_job_atom::value, id)
       .then(answer_with<protocol::job_view>(reply, 200, job_json), [reply](const caf::error& err) {
         auto e = protocol::code_of(err) == protocol::errc::conflict

@@ -9,9 +9,9 @@
 #include "http/routes/market_data_views.hpp"
 #include "http/routes/routes.hpp"
 
-#include "actors/market/indicator_spec.hpp"
-#include "actors/market/timeframe.hpp"
-#include "actors/market/utc_time.hpp"
+#include "domain/market/indicator_spec.hpp"
+#include "core/timeframe.hpp"
+#include "core/rfc3339.hpp"
 #include "protocol/errors.hpp"
 
 #include <caf/all.hpp>
@@ -139,7 +139,7 @@ void ingest_candles(edge_context& ctx, request& req, path_params&, reply_ptr rep
 std::optional<std::int64_t> read_time(query_params& query, const char* name, bool round_up) {
   auto text = query.get(name);
   if (!text) return std::nullopt;
-  auto t = market::parse_rfc3339(*text);
+  auto t = core::parse_rfc3339(*text);
   if (!t) {
     query.add_problem(name, "must be an RFC 3339 timestamp, e.g. 2026-11-22T10:00:00Z");
     return std::nullopt;
@@ -156,11 +156,11 @@ struct range_query {
 range_query read_range(query_params& query) {
   range_query out{{}, "1m"};
   auto name = query.text("timeframe", 8, "1m");
-  if (auto tf = market::parse_timeframe(name)) {
+  if (auto tf = core::parse_timeframe(name)) {
     out.range.timeframe_seconds = tf->seconds;
     out.timeframe = tf->name;
   } else {
-    query.add_problem("timeframe", "must be one of " + std::string{market::timeframe_names});
+    query.add_problem("timeframe", "must be one of " + std::string{core::timeframe_names});
   }
   auto from = read_time(query, "from", true);
   auto to = read_time(query, "to", false);

@@ -1,6 +1,6 @@
 #include "http/routes/market_data_views.hpp"
 
-#include "actors/market/utc_time.hpp"
+#include "core/rfc3339.hpp"
 #include "telemetry/json_log.hpp"
 
 #include <charconv>
@@ -29,7 +29,7 @@ void append_field(std::string& out, const char* name, double v) {
 
 void append_ts(std::string& out, std::int64_t ts) {
   out += "{\"ts\":\"";
-  out += market::format_rfc3339(ts);
+  out += core::format_rfc3339(ts);
   out += '"';
 }
 

@@ -1,4 +1,5 @@
 // Platform: tiers, API keys, admin (API.md "Platform").
+#include "core/uuid.hpp"
 #include "http/api_error.hpp"
 #include "http/edge.hpp"
 #include "http/envelope.hpp"
@@ -42,7 +43,7 @@ void list_keys(edge_context& ctx, request&, path_params&, reply_ptr reply) {
 void revoke_key(edge_context& ctx, request&, path_params& params, reply_ptr reply) {
   auto& key_id = params.at(0).second;
   // Not a key id at all, or not the caller's: the same 404 (no probing).
-  if (!is_uuid(key_id)) return not_found(reply, "API key");
+  if (!core::is_uuid(key_id)) return not_found(reply, "API key");
   ctx.ask(ctx.svc.auth->get(), protocol::revoke_key_atom::value, ctx.who->user_id, key_id)
       .then([reply](bool) { reply->send(response{204, {}, {}, {}}); }, answer_error(reply, "API key"));
 }
@@ -88,7 +89,7 @@ void patch_user(edge_context& ctx, request& req, path_params& params, reply_ptr 
   if (auto active = body.boolean("active", false)) patch.active = *active;
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
   auto& user_id = params.at(0).second;
-  if (!is_uuid(user_id)) return not_found(reply, "User");
+  if (!core::is_uuid(user_id)) return not_found(reply, "User");
   ctx.ask(ctx.svc.auth->get(), protocol::patch_user_atom::value, user_id, patch)
       .then(answer_with<protocol::user_view>(reply, 200, user_json), answer_error(reply, "User"));
 }

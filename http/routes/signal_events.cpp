@@ -3,13 +3,14 @@
 // API actor's group commit); reads return the document PostgreSQL builds.
 // /api/v1/signals (POST, GET by id) answers the same with Deprecation and
 // Sunset headers (RFC 8594).
+#include "core/uuid.hpp"
 #include "http/api_error.hpp"
 #include "http/edge.hpp"
 #include "http/envelope.hpp"
 #include "http/json_body.hpp"
 #include "http/query.hpp"
 #include "http/routes/routes.hpp"
-#include "actors/market/utc_time.hpp"
+#include "core/rfc3339.hpp"
 
 #include <boost/json.hpp>
 #include <caf/all.hpp>
@@ -48,8 +49,8 @@ bool evaluator_name(const std::string& name) {
 }
 
 // An instant as "YYYY-MM-DDTHH:MM:SS.ffffffZ" (microseconds, PostgreSQL's precision).
-std::string utc_text(const market::utc_instant& t) {
-  auto text = market::format_rfc3339(t.seconds);  // "...SSZ"
+std::string utc_text(const core::utc_instant& t) {
+  auto text = core::format_rfc3339(t.seconds);  // "...SSZ"
   char fraction[16];
   std::snprintf(fraction, sizeof fraction, ".%06uZ", static_cast<unsigned>(t.nanos / 1000));
   text.pop_back();
@@ -96,7 +97,7 @@ void submit(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
   if (symbol && !valid_ticker(*symbol)) body.add_problem("symbol", ticker_rule);
   if (side && !one_of(sides, *side)) body.add_problem("side", "must be one of " + joined(sides));
   if (price && *price <= 0) body.add_problem("price", "must be greater than 0");
-  auto instant = ts ? market::parse_rfc3339(*ts) : std::nullopt;
+  auto instant = ts ? core::parse_rfc3339(*ts) : std::nullopt;
   if (ts && !instant) body.add_problem("ts", "must be an RFC 3339 timestamp");
   if (profile && !one_of(profiles, *profile)) body.add_problem("profile", "must be one of " + joined(profiles));
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
@@ -121,7 +122,7 @@ void submit(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
 
 void get_signal(edge_context& ctx, request&, path_params& params, reply_ptr reply) {
   auto& id = params.at(0).second;
-  if (!is_uuid(id)) return not_found(reply);
+  if (!core::is_uuid(id)) return not_found(reply);
   ctx.ask(ctx.svc.signals->get(), protocol::signal_get_atom::value, id)
       .then(
           [who = *ctx.who, reply](const protocol::signal_document& d) {

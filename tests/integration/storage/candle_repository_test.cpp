@@ -12,7 +12,7 @@
 #include "actors/market/candle_source.hpp"
 #include "actors/market/database_candle_source.hpp"
 #include "actors/market/resample.hpp"
-#include "actors/market/utc_time.hpp"
+#include "core/rfc3339.hpp"
 #include "storage/pg_connection.hpp"
 #include "storage/security_repository.hpp"
 #include "tests/integration/support/migrated_pool.hpp"
@@ -29,6 +29,7 @@ using delta::protocol::candle;
 using delta::testing::call_and_wait;
 using delta::testing::migrated_pool_test;
 namespace market = delta::market;
+namespace core = delta::core;
 
 namespace {
 
@@ -46,16 +47,16 @@ std::int64_t yesterday() { return (now_seconds() / day - 1) * day; }
 
 // "candles_pYYYYMM" of the month holding `ts`.
 std::string partition_of(std::int64_t ts) {
-  auto text = market::format_rfc3339(ts);
+  auto text = core::format_rfc3339(ts);
   return "candles_p" + text.substr(0, 4) + text.substr(5, 2);
 }
 
 // Start of the month `months` after the one holding `ts`.
 std::int64_t month_start(std::int64_t ts, int months) {
-  auto text = market::format_rfc3339(ts);
+  auto text = core::format_rfc3339(ts);
   int year = std::stoi(text.substr(0, 4));
   int month = year * 12 + std::stoi(text.substr(5, 2)) - 1 + months;  // months since year 0
-  return market::epoch_seconds(month / 12, static_cast<unsigned>(month % 12 + 1), 1);
+  return core::epoch_seconds(month / 12, static_cast<unsigned>(month % 12 + 1), 1);
 }
 
 // A deterministic walk of `n` consistent 1m candles from `start`, every
@@ -78,11 +79,11 @@ void expect_same_bars(const std::vector<candle>& got, const std::vector<candle>&
   ASSERT_EQ(got.size(), want.size());
   for (std::size_t i = 0; i < want.size(); ++i) {
     EXPECT_EQ(got[i].ts, want[i].ts) << i;
-    EXPECT_EQ(got[i].open, want[i].open) << market::format_rfc3339(want[i].ts);
-    EXPECT_EQ(got[i].high, want[i].high) << market::format_rfc3339(want[i].ts);
-    EXPECT_EQ(got[i].low, want[i].low) << market::format_rfc3339(want[i].ts);
-    EXPECT_EQ(got[i].close, want[i].close) << market::format_rfc3339(want[i].ts);
-    EXPECT_EQ(got[i].volume, want[i].volume) << market::format_rfc3339(want[i].ts);
+    EXPECT_EQ(got[i].open, want[i].open) << core::format_rfc3339(want[i].ts);
+    EXPECT_EQ(got[i].high, want[i].high) << core::format_rfc3339(want[i].ts);
+    EXPECT_EQ(got[i].low, want[i].low) << core::format_rfc3339(want[i].ts);
+    EXPECT_EQ(got[i].close, want[i].close) << core::format_rfc3339(want[i].ts);
+    EXPECT_EQ(got[i].volume, want[i].volume) << core::format_rfc3339(want[i].ts);
   }
 }
 

@@ -2,7 +2,7 @@
 // a file) answers bars like the database source, and CSV loading.
 #include "actors/market/candle_source.hpp"
 
-#include "actors/market/utc_time.hpp"
+#include "core/rfc3339.hpp"
 
 #include <gtest/gtest.h>
 

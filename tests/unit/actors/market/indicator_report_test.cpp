@@ -2,7 +2,7 @@
 // first bar on, only where defined, with each indicator's values in place.
 #include "actors/market/indicator_report.hpp"
 
-#include "actors/market/indicator_spec.hpp"
+#include "domain/market/indicator_spec.hpp"
 
 #include <gtest/gtest.h>
 

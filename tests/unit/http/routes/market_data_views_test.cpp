@@ -1,7 +1,7 @@
 // http/routes/market_data_views.hpp: the JSON of the market data routes.
 #include "http/routes/market_data_views.hpp"
 
-#include "actors/market/indicator_spec.hpp"
+#include "domain/market/indicator_spec.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>

@@ -1,8 +1,8 @@
-// actors/stream/client_message.hpp, server_message.hpp, job_channel.hpp: the
+// domain/stream/client_message.hpp, server_message.hpp, job_channel.hpp: the
 // live stream's wire protocol.
-#include "actors/stream/client_message.hpp"
+#include "domain/stream/client_message.hpp"
 #include "actors/stream/job_channel.hpp"
-#include "actors/stream/server_message.hpp"
+#include "domain/stream/server_message.hpp"
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>

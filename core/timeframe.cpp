@@ -1,8 +1,8 @@
-#include "actors/market/timeframe.hpp"
+#include "core/timeframe.hpp"
 
 #include <array>
 
-namespace delta::market {
+namespace delta::core {
 
 namespace {
 
@@ -43,4 +43,4 @@ std::int64_t rows_end_through(std::int64_t ts, std::int32_t seconds) {
   return bucket_start(ts, seconds) + seconds;
 }
 
-}  // namespace delta::market
+}  // namespace delta::core

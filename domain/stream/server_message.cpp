@@ -1,4 +1,4 @@
-#include "actors/stream/server_message.hpp"
+#include "domain/stream/server_message.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>

@@ -1,11 +1,12 @@
-// actors/market/timeframe.hpp and resample.hpp: names, aligned buckets from
+// core/timeframe.hpp and resample.hpp: names, aligned buckets from
 // the epoch (midnight UTC) and resampling across bucket boundaries.
 #include "actors/market/resample.hpp"
-#include "actors/market/timeframe.hpp"
-#include "actors/market/utc_time.hpp"
+#include "core/timeframe.hpp"
+#include "core/rfc3339.hpp"
 
 #include <gtest/gtest.h>
 
+using namespace delta::core;
 using namespace delta::market;
 using delta::protocol::candle;
 

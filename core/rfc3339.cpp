@@ -1,8 +1,8 @@
-#include "actors/market/utc_time.hpp"
+#include "core/rfc3339.hpp"
 
 #include <cstdio>
 
-namespace delta::market {
+namespace delta::core {
 
 namespace {
 
@@ -125,16 +125,42 @@ std::optional<utc_instant> parse_rfc3339(std::string_view s) {
   return utc_instant{t, nanos};
 }
 
-std::string format_rfc3339(std::int64_t seconds) {
+void append_rfc3339(std::string& out, std::int64_t seconds) {
   std::int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
   std::int64_t rest = seconds - days * 86400;
   auto date = civil_from_days(days);
   auto secs = static_cast<unsigned>(rest);  // 0..86399
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02uZ",
-                static_cast<long long>(date.year), date.month, date.day, secs / 3600,
-                secs / 60 % 60, secs % 60);
-  return buf;
+  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02uZ", static_cast<long long>(date.year),
+                        date.month, date.day, secs / 3600, secs / 60 % 60, secs % 60);
+  out.append(buf, static_cast<std::size_t>(n));
 }
 
-}  // namespace delta::market
+void append_rfc3339_millis(std::string& out, std::chrono::system_clock::time_point t) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  auto seconds = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+  append_rfc3339(out, seconds);
+  out.pop_back();  // the 'Z'
+  char buf[8];
+  int n = std::snprintf(buf, sizeof buf, ".%03dZ", static_cast<int>(ms - seconds * 1000));
+  out.append(buf, static_cast<std::size_t>(n));
+}
+
+std::string format_rfc3339(std::int64_t seconds) {
+  std::string out;
+  append_rfc3339(out, seconds);
+  return out;
+}
+
+std::string format_rfc3339(std::chrono::system_clock::time_point t) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  return format_rfc3339(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
+}
+
+std::string format_rfc3339_millis(std::chrono::system_clock::time_point t) {
+  std::string out;
+  append_rfc3339_millis(out, t);
+  return out;
+}
+
+}  // namespace delta::core

@@ -1,6 +1,6 @@
-// actors/market/indicator_spec.hpp: the `indicators` query syntax, its
+// domain/market/indicator_spec.hpp: the `indicators` query syntax, its
 // bounds, and the warm-up it asks for.
-#include "actors/market/indicator_spec.hpp"
+#include "domain/market/indicator_spec.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
-#include "actors/market/candle_validation.hpp"
+#include "domain/market/candle_validation.hpp"
 
-#include "actors/market/timeframe.hpp"
-#include "actors/market/utc_time.hpp"
+#include "core/timeframe.hpp"
+#include "core/rfc3339.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,10 +12,10 @@ namespace delta::market {
 namespace {
 
 const std::int64_t earliest = 0;                               // 1970-01-01T00:00:00Z
-const std::int64_t beyond_latest = epoch_seconds(10000, 1, 1);  // after 9999-12-31
+const std::int64_t beyond_latest = core::epoch_seconds(10000, 1, 1);  // after 9999-12-31
 
 std::string alignment_rule(std::int32_t timeframe_seconds) {
-  auto tf = timeframe_of_seconds(timeframe_seconds);
+  auto tf = core::timeframe_of_seconds(timeframe_seconds);
   std::string name = tf ? std::string{tf->name} : std::to_string(timeframe_seconds) + "s";
   return timeframe_seconds == 60
              ? "must be aligned to the 1m timeframe (a whole minute: seconds and fraction zero)"
@@ -28,11 +28,11 @@ std::string candle_prefix(std::size_t index) { return "candles[" + std::to_strin
 
 std::variant<std::int64_t, std::string> parse_bar_ts(std::string_view text,
                                                      std::int32_t timeframe_seconds) {
-  auto t = parse_rfc3339(text);
+  auto t = core::parse_rfc3339(text);
   if (!t) return std::string{"must be an RFC 3339 timestamp, e.g. 2026-11-22T10:00:00Z"};
   if (t->seconds < earliest || t->seconds >= beyond_latest)
     return std::string{"must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:00Z"};
-  if (t->nanos != 0 || !aligned(t->seconds, timeframe_seconds))
+  if (t->nanos != 0 || !core::aligned(t->seconds, timeframe_seconds))
     return alignment_rule(timeframe_seconds);
   return t->seconds;
 }
@@ -49,7 +49,7 @@ std::vector<field_problem> candle_problems(const protocol::candle& c,
       out.push_back({prefix + name, "must be a finite number"});
       finite = false;
     }
-  if (!aligned(c.ts, timeframe_seconds)) out.push_back({prefix + "ts", alignment_rule(timeframe_seconds)});
+  if (!core::aligned(c.ts, timeframe_seconds)) out.push_back({prefix + "ts", alignment_rule(timeframe_seconds)});
   if (!finite) return out;
   if (c.high < std::max(c.open, c.close))
     out.push_back({prefix + "high", "must be at least max(open, close)"});

@@ -1,8 +1,9 @@
-#include "actors/jobs/backoff.hpp"
+#include "core/backoff.hpp"
 
 #include <algorithm>
+#include <cmath>
 
-namespace delta::jobs {
+namespace delta::core {
 
 retry_backoff::retry_backoff(backoff_config cfg) : cfg_(cfg) {}
 
@@ -15,10 +16,13 @@ std::chrono::milliseconds retry_backoff::ceiling(int failed_attempts) const {
 }
 
 std::chrono::milliseconds retry_backoff::delay(int failed_attempts, double draw) const {
-  draw = std::clamp(draw, 0.0, 1.0);
+  // The draw is uniform in [0, 1): NaN or below counts as 0, 1 or above as
+  // just under 1, so the wait stays under its ceiling (unless the floor).
+  if (!(draw >= 0.0)) draw = 0.0;
+  if (draw >= 1.0) draw = std::nextafter(1.0, 0.0);
   auto bound = static_cast<double>(ceiling(failed_attempts).count());
-  auto jittered = std::chrono::milliseconds(static_cast<std::int64_t>(draw * bound));
+  auto jittered = std::chrono::milliseconds(static_cast<std::int64_t>(std::floor(draw * bound)));
   return std::clamp(jittered, std::min(cfg_.floor, cfg_.cap), cfg_.cap);
 }
 
-}  // namespace delta::jobs
+}  // namespace delta::core

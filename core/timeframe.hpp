@@ -9,7 +9,7 @@
 #include <optional>
 #include <string_view>
 
-namespace delta::market {
+namespace delta::core {
 
 struct timeframe {
   std::string_view name;  // "1m", "5m", "15m", "1h", "4h", "1d"
@@ -33,4 +33,4 @@ std::int64_t first_bucket_from(std::int64_t ts, std::int32_t seconds);
 // before `ts`: the bucket holding `ts` is included whole.
 std::int64_t rows_end_through(std::int64_t ts, std::int32_t seconds);
 
-}  // namespace delta::market
+}  // namespace delta::core

@@ -1,5 +1,5 @@
-// actors/market/candle_validation.hpp: API.md's rules for ingested candles.
-#include "actors/market/candle_validation.hpp"
+// domain/market/candle_validation.hpp: API.md's rules for ingested candles.
+#include "domain/market/candle_validation.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "actors/stream/client_message.hpp"
+#include "domain/stream/client_message.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>

@@ -1,14 +1,16 @@
 #pragma once
 // RFC 3339 timestamps <-> seconds since the Unix epoch (UTC), without the C
 // library's time zone state (gmtime/timegm): pure arithmetic on the
-// proleptic Gregorian calendar, so any thread may call it.
+// proleptic Gregorian calendar, so any thread may call it. The one
+// formatter of the API's times, the log's times and the database's.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace delta::market {
+namespace delta::core {
 
 struct utc_instant {
   std::int64_t seconds = 0;  // since 1970-01-01T00:00:00Z, floor
@@ -22,8 +24,14 @@ std::optional<utc_instant> parse_rfc3339(std::string_view text);
 
 // "2026-11-22T10:00:00Z" (whole seconds, UTC).
 std::string format_rfc3339(std::int64_t seconds);
+std::string format_rfc3339(std::chrono::system_clock::time_point t);
+// "2026-11-22T10:00:00.123Z" (milliseconds, UTC): log lines.
+std::string format_rfc3339_millis(std::chrono::system_clock::time_point t);
+// Appends the same to `out` without allocating a temporary (hot paths).
+void append_rfc3339(std::string& out, std::int64_t seconds);
+void append_rfc3339_millis(std::string& out, std::chrono::system_clock::time_point t);
 
 // Seconds since the epoch of 00:00:00Z of a civil date (month 1..12).
 std::int64_t epoch_seconds(int year, unsigned month, unsigned day);
 
-}  // namespace delta::market
+}  // namespace delta::core

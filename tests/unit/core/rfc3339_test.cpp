@@ -1,9 +1,9 @@
-// actors/market/utc_time.hpp: RFC 3339 in and out, without the C library.
-#include "actors/market/utc_time.hpp"
+// core/rfc3339.hpp: RFC 3339 in and out, without the C library.
+#include "core/rfc3339.hpp"
 
 #include <gtest/gtest.h>
 
-using namespace delta::market;
+using namespace delta::core;
 
 TEST(UtcTime, ParsesUtcAndOffsetsToEpochSeconds) {
   EXPECT_EQ(parse_rfc3339("1970-01-01T00:00:00Z")->seconds, 0);

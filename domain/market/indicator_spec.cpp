@@ -1,4 +1,4 @@
-#include "actors/market/indicator_spec.hpp"
+#include "domain/market/indicator_spec.hpp"
 
 #include <algorithm>
 #include <charconv>
