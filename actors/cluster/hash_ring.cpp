@@ -8,35 +8,84 @@
 
 namespace delta::cluster {
 
+// Two members' points may coincide (probability ~ points² / 2^65): the lower
+// member index, i.e. the smaller id, wins, so that too is order-free.
+bool hash_ring::ring_point::operator<(const ring_point& o) const {
+  return point != o.point ? point < o.point : owner < o.owner;
+}
+
+// The points of the members at `indexes` (into `members`), sorted.
+std::vector<hash_ring::ring_point> hash_ring::points_of(const std::vector<std::string>& members,
+                                                        const std::vector<std::uint32_t>& indexes,
+                                                        int vnodes) {
+  std::vector<ring_point> out;
+  out.reserve(indexes.size() * static_cast<std::size_t>(vnodes));
+  for (auto m : indexes) {
+    std::uint64_t seed = fnv1a64(members[m]);
+    for (int v = 0; v < vnodes; ++v)
+      out.push_back({vnode_point_of_seed(seed, static_cast<std::uint32_t>(v)), m});
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 namespace {
 
-struct ring_point {
-  std::uint64_t point;
-  std::uint32_t owner;
-  // Two members' points may coincide (probability ~ points² / 2^65): the
-  // lower member index, i.e. the smaller id, wins, so that too is order-free.
-  bool operator<(const ring_point& o) const {
-    return point != o.point ? point < o.point : owner < o.owner;
-  }
-};
+std::vector<std::string> sorted_unique(std::vector<std::string> members) {
+  std::sort(members.begin(), members.end());
+  members.erase(std::unique(members.begin(), members.end()), members.end());
+  return members;
+}
 
 }  // namespace
 
 hash_ring::hash_ring(std::vector<std::string> members, int vnodes_per_member)
-    : members_{std::move(members)}, vnodes_{std::max(vnodes_per_member, 1)} {
-  std::sort(members_.begin(), members_.end());
-  members_.erase(std::unique(members_.begin(), members_.end()), members_.end());
+    : members_{sorted_unique(std::move(members))}, vnodes_{std::max(vnodes_per_member, 1)} {
+  std::vector<std::uint32_t> all(members_.size());
+  std::iota(all.begin(), all.end(), 0u);
+  assign(points_of(members_, all, vnodes_));
+}
 
-  std::vector<ring_point> all;
-  all.reserve(members_.size() * static_cast<std::size_t>(vnodes_));
-  for (std::uint32_t m = 0; m < members_.size(); ++m)
-    for (int v = 0; v < vnodes_; ++v)
-      all.push_back({vnode_point(members_[m], static_cast<std::uint32_t>(v)), m});
-  std::sort(all.begin(), all.end());
+// Kept members keep their points (renumbered: ids keep their order, so the
+// points stay sorted), new members' points are sorted on their own and the two
+// runs merged: linear in the points, where a fresh build sorts them all.
+hash_ring::hash_ring(const hash_ring& previous, std::vector<std::string> members)
+    : members_{sorted_unique(std::move(members))}, vnodes_{previous.vnodes_} {
+  std::vector<std::int64_t> renumbered(previous.members_.size(), -1);
+  std::vector<std::uint32_t> added;
+  for (std::uint32_t m = 0, old = 0; m < members_.size(); ++m) {
+    while (old < previous.members_.size() && previous.members_[old] < members_[m]) ++old;
+    if (old < previous.members_.size() && previous.members_[old] == members_[m])
+      renumbered[old] = m;
+    else
+      added.push_back(m);
+  }
+  auto fresh = points_of(members_, added, vnodes_);
+  std::size_t total = members_.size() * static_cast<std::size_t>(vnodes_);
+  points_.reserve(total);
+  point_owner_.reserve(total);
+  std::size_t i = 0, j = 0;
+  auto skip_removed = [&] {
+    while (i < previous.points_.size() && renumbered[previous.point_owner_[i]] < 0) ++i;
+  };
+  for (skip_removed(); i < previous.points_.size() || j < fresh.size(); skip_removed()) {
+    ring_point kept{};
+    if (i < previous.points_.size())
+      kept = {previous.points_[i], static_cast<std::uint32_t>(renumbered[previous.point_owner_[i]])};
+    bool take_kept = i < previous.points_.size() && (j == fresh.size() || kept < fresh[j]);
+    const ring_point& next = take_kept ? kept : fresh[j];
+    points_.push_back(next.point);
+    point_owner_.push_back(next.owner);
+    if (take_kept) ++i;
+    else ++j;
+  }
+  index_buckets();
+}
 
-  points_.reserve(all.size());
-  point_owner_.reserve(all.size());
-  for (const auto& p : all) {
+void hash_ring::assign(std::vector<ring_point> sorted) {
+  points_.reserve(sorted.size());
+  point_owner_.reserve(sorted.size());
+  for (const auto& p : sorted) {
     points_.push_back(p.point);
     point_owner_.push_back(p.owner);
   }

@@ -35,9 +35,12 @@ constexpr std::uint64_t stable_hash(std::string_view key) noexcept { return mix6
 // Where a member's `index`-th virtual node falls: splitmix64's sequence seeded
 // by the member id's FNV-1a, so the points of one member do not depend on the
 // other members or on how many virtual nodes there are.
-constexpr std::uint64_t vnode_point(std::string_view member, std::uint32_t index) noexcept {
+constexpr std::uint64_t vnode_point_of_seed(std::uint64_t member_seed, std::uint32_t index) noexcept {
   constexpr std::uint64_t golden_gamma = 0x9e3779b97f4a7c15ull;
-  return mix64(fnv1a64(member) + golden_gamma * (std::uint64_t{index} + 1));
+  return mix64(member_seed + golden_gamma * (std::uint64_t{index} + 1));
+}
+constexpr std::uint64_t vnode_point(std::string_view member, std::uint32_t index) noexcept {
+  return vnode_point_of_seed(fnv1a64(member), index);
 }
 
 }  // namespace delta::cluster

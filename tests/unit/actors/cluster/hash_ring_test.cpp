@@ -195,6 +195,36 @@ TEST(HashRing, TheOwnerIsTheMemberOfTheFirstPointAtOrAfterTheKeysHashWrappingAtT
   }
 }
 
+TEST(HashRing, ARingBuiltFromThePreviousOneIsTheRingBuiltFromScratch) {
+  std::mt19937_64 rng{144};
+  auto keys = random_keys(rng, 3'000);
+  for (int round = 0; round < 20; ++round) {
+    SCOPED_TRACE(round);
+    auto pool = random_ids(rng, 12);
+    std::vector<std::string> before, after;
+    for (const auto& id : pool) {
+      if (rng() % 2) before.push_back(id);
+      if (rng() % 2) after.push_back(id);
+    }
+    if (round % 4 == 0 && !after.empty()) after.push_back(after.front());  // a repeat
+    int vnodes = round % 2 ? 64 : hash_ring::default_vnodes;
+    hash_ring previous{before, vnodes};
+    hash_ring incremental{previous, after};
+    hash_ring scratch{after, vnodes};
+    EXPECT_EQ(incremental.members(), scratch.members());
+    EXPECT_EQ(incremental.vnodes_per_member(), vnodes);
+    EXPECT_EQ(incremental.shares(), scratch.shares());  // the same points, to the bit
+    EXPECT_EQ(incremental.memory_bytes(), scratch.memory_bytes());
+    for (const auto& key : keys) {
+      auto a = incremental.owner(key), b = scratch.owner(key);
+      ASSERT_EQ(a == nullptr, b == nullptr);
+      if (a) {
+        ASSERT_EQ(*a, *b) << key;
+      }
+    }
+  }
+}
+
 TEST(HashRing, AtLeastOneVirtualNodePerMember) {
   hash_ring ring{{"a", "b"}, 0};
   EXPECT_EQ(ring.vnodes_per_member(), 1);
