@@ -282,6 +282,14 @@ TEST_F(three_node_cluster, AllThreeAreInTheRingAndListedUp) {
   EXPECT_EQ(a.status_of("b"), node_status::up);  // the row said up from the start
 }
 
+TEST_F(three_node_cluster, StatusOfAnswersForOneNodeAsNodesDoes) {
+  EXPECT_EQ(a.view.status_of("b"), node_status::up);
+  EXPECT_EQ(a.view.status_of("nobody"), std::nullopt);
+  run(failure_timeout + beat, {"c"});
+  EXPECT_EQ(a.view.status_of("b"), node_status::down);
+  EXPECT_EQ(a.view.status_of("b"), a.status_of("b"));
+}
+
 TEST_F(three_node_cluster, AKilledPeerLeavesTheRingAsSoonAsItsLinkDrops) {
   auto actions = a.view.link_down("b", a.now);
   auto rings = all_of_type<ring_changed>(actions);
@@ -577,6 +585,8 @@ TEST_F(three_node_cluster, ADrainWritesDrainingStartsTheHandoverAndEndsLeft) {
   EXPECT_EQ(a.view.self_status(), node_status::left);
   table.set("a", node_status::left);
   EXPECT_FALSE(has<stop_owning>(run(beat, {"b", "c"})));  // left is not an eviction
+  EXPECT_TRUE(a.view.heartbeat_refused(a.now).empty());
+  EXPECT_EQ(a.view.self_status(), node_status::left);
 }
 
 TEST_F(three_node_cluster, ADrainWrittenByAnotherNodeStartsTheHandoverOnce) {
