@@ -9,8 +9,11 @@
 //   the same query, so every heartbeat age is measured on one clock (the
 //   database's) whatever the skew between nodes, and when this node sent the
 //   query (its own steady clock).
-// - Its own heartbeat writes: issued at, succeeded or refused (the guarded
-//   UPDATE matched no row: someone marked this node down).
+// - Its own heartbeat writes, UPDATE cluster_nodes SET heartbeat_at = now()
+//   WHERE node_id = self AND status IN ('joining','up','draining') (status is
+//   never written with the heartbeat, so a drain written by an admin is not
+//   overwritten): issued at, succeeded, or refused (no row matched: someone
+//   marked this node down).
 // - Link events from this node's middleman: up, down, a connect that failed.
 // - Operator requests: drain this node; the handover of a drain is done.
 //
@@ -39,7 +42,11 @@
 //    dropped, so it is alive and only unreachable from here. It then rejoins
 //    this node's ring, so views that split over a lost link agree again within
 //    FT + I; its keys answer 503 here until a retried connect succeeds, rather
-//    than having two owners.
+//    than having two owners. The price of acting on the hint at once: during
+//    the suspicion itself (at most FT + I) a peer that is in fact alive still
+//    owns its keys while this node routes them elsewhere, so a partition
+//    between two live nodes can give a key two owners for that long. A kill,
+//    the common case, cannot (the dead node owns nothing).
 // 4. Self-fencing: a node whose last successful heartbeat was *issued* FT or
 //    more ago stops owning at once (stop_owning{fenced}: drop every entity,
 //    no handover). Others can call it stale only once the database's now() is
