@@ -1,6 +1,7 @@
 #include "http/server.hpp"
 
 #include "http/api_error.hpp"
+#include "http/request_framing.hpp"
 #include "http/request_id.hpp"
 #include "http/wire.hpp"
 #include "http/ws_session.hpp"
@@ -132,8 +133,25 @@ class session : public std::enable_shared_from_this<session> {
     // trickling bytes cannot hold the connection forever.
     stream_.expires_after(first_ ? srv_->options.header_timeout : srv_->options.idle_timeout);
     first_ = false;
+    // The header block first: its framing is checked before any body byte
+    // is read as a body.
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    if (auto problem = framing_problem()) return refuse(error_code::bad_request, std::move(*problem));
+    if (parser_->is_done()) return on_read({}, 0);
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&session::on_read, shared_from_this()));
+  }
+
+  std::optional<std::string> framing_problem() const {
+    auto& head = parser_->get();
+    request_framing framing{head.version()};
+    for (auto& field : head) framing.add(field.name_string(), field.value());
+    return framing.problem();
   }
 
   void on_read(beast::error_code ec, std::size_t) {
@@ -147,13 +165,20 @@ class session : public std::enable_shared_from_this<session> {
         ec.category() != bhttp::make_error_code(bhttp::error::bad_method).category()) {
       return close();
     }
-    // A request we cannot read to its end: answer, then close (the stream
-    // cannot be resynchronised).
+    refuse(ec == bhttp::error::body_limit     ? error_code::payload_too_large
+           : ec == bhttp::error::header_limit ? error_code::header_too_large
+                                              : error_code::bad_request);
+  }
+
+  // A request we will not read to its end: answer, then close (the stream
+  // cannot be resynchronised).
+  void refuse(error_code code, std::string message = {}) {
     begin_exchange_without_request();
     if (auto& head = parser_->get(); !head.target().empty()) {
-      // Too large a body: the head was read (Beast stores each field as it
-      // parses, and checks Content-Length against the limit before it marks
-      // the head done), so the answer can name the request.
+      // The head was read (or, for too large a body, enough of it: Beast
+      // stores each field as it parses, and checks Content-Length against
+      // the limit before it marks the head done), so the answer can name
+      // the request.
       info_.method = std::string{head.method_string()};
       info_.path = std::string{head.target().substr(0, head.target().find('?'))};
       if (auto id = head.find("x-request-id"); id != head.end()) {
@@ -166,11 +191,8 @@ class session : public std::enable_shared_from_this<session> {
       }
     }
     info_.keep_alive = false;
-    auto code = ec == bhttp::error::body_limit     ? error_code::payload_too_large
-                : ec == bhttp::error::header_limit ? error_code::header_too_large
-                                                   : error_code::bad_request;
     ++srv_->requests_in_flight;
-    finish(error_response(make_api_error(code), info_.request_id));
+    finish(error_response(make_api_error(code, std::move(message)), info_.request_id));
   }
 
   void begin_exchange_without_request() {
