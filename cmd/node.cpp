@@ -189,9 +189,7 @@ caf::actor start_actors(caf::actor_system& system, storage::pg_pool& pool,
   runtime::supervisor_spec auth_sup{
       "auth",
       {published("hasher", hasher,
-                 [hasher_threads](caf::local_actor& sup) {
-                   return auth::spawn_hasher_pool(sup.system(), hasher_threads);
-                 }),
+                 [hasher_threads](caf::local_actor& sup) { return auth::spawn_hasher(sup, hasher_threads); }),
        published("sessions", svc.sessions,
                  [&pool](caf::local_actor& sup) { return auth::spawn_session_region(sup, pool); }),
        published("auth", svc.auth, [&pool, hasher, svc, auth_opts](caf::local_actor& sup) {
