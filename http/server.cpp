@@ -196,7 +196,7 @@ class session : public std::enable_shared_from_this<session> {
 
   void on_header(beast::error_code ec, std::size_t) {
     awaiting_request_ = false;
-    if (linger_) linger_->cancel();
+    linger_.reset();  // a request came: no closing it as idle (and a later idle wait starts afresh)
     if (ec) return on_read_error(ec);
     if (auto problem = framing_problem()) return refuse(error_code::bad_request, std::move(*problem));
     if (parser_->is_done()) return on_read({}, 0);
