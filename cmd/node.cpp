@@ -211,9 +211,7 @@ caf::actor start_actors(caf::actor_system& system, storage::pg_pool& pool,
   runtime::supervisor_spec auth_sup{
       "auth",
       {published("hasher", hasher,
-                 [hasher_threads](caf::local_actor& sup) {
-                   return auth::spawn_hasher_pool(sup.system(), hasher_threads);
-                 }),
+                 [hasher_threads](caf::local_actor& sup) { return auth::spawn_hasher(sup, hasher_threads); }),
        published("sessions", svc.sessions,
                  [&pool](caf::local_actor& sup) { return auth::spawn_session_region(sup, pool); }),
        published("auth", svc.auth, [&pool, hasher, svc, auth_opts](caf::local_actor& sup) {
@@ -293,6 +291,63 @@ bool migrate_if_asked(const config::settings& s) {
     telemetry::log_error("cannot migrate the database", {{"error", e.what()}});
     return false;
   }
+}
+
+// Milliseconds since `start`, for the shutdown's log lines.
+std::int64_t ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+}
+
+// After stop_accepting(): each step is bounded and says in the log what it
+// waited for, so the whole shutdown takes at most
+// http.shutdown_timeout_seconds (requests) + jobs.shutdown_timeout_seconds
+// (running jobs) + http.shutdown_timeout_seconds (pipeline stages), and the
+// moments it takes to release leases and stop the actors.
+// Waits for the requests in flight (answering 503 to those still waiting at
+// the timeout), then stops the asio threads; true when all finished in time.
+bool drain_http(const config::settings& s, http::server& server) {
+  auto began = std::chrono::steady_clock::now();
+  bool drained = server.wait_idle(std::chrono::seconds(s.http.shutdown_timeout_seconds));
+  if (drained)
+    telemetry::log_info("http drained: every request answered", {{"waited_ms", ms_since(began)}});
+  else
+    telemetry::log_warn("shutdown timeout reached with requests in flight",
+                        {{"waited_ms", ms_since(began)},
+                         {"in_flight", server.in_flight()},
+                         {"connections", server.open_connections()},
+                         {"websockets", server.open_websockets()}});
+  server.stop();
+  return drained;
+}
+
+void stop_node(const config::settings& s, http::server& server, caf::actor_system& system, const caf::actor& root,
+               const jobs::jobs_handles& jobs_h, const signals::signals_handles& signals_h,
+               llm::provider_client& llm_client, storage::pg_pool& pool) {
+  auto began = std::chrono::steady_clock::now();
+  // HTTP first: in-flight requests may still enqueue jobs and signals, which
+  // the drains below then release rather than leave leased.
+  bool drained = drain_http(s, server);
+  // Running jobs get their own grace period; the leases of those that do not
+  // finish are released so another node takes them at once.
+  auto step = std::chrono::steady_clock::now();
+  auto released = jobs::drain_jobs(system, jobs_h, std::chrono::seconds(s.jobs.shutdown_timeout_seconds));
+  telemetry::log_info("jobs drained", {{"waited_ms", ms_since(step)}, {"jobs_released", released}});
+  // Pipeline stages take milliseconds: the HTTP grace period bounds them too.
+  step = std::chrono::steady_clock::now();
+  auto signals_released =
+      signals::drain_signals(system, signals_h, std::chrono::seconds(s.http.shutdown_timeout_seconds));
+  telemetry::log_info("signal pipeline drained", {{"waited_ms", ms_since(step)}, {"signals_released", signals_released}});
+  step = std::chrono::steady_clock::now();
+  auto running = static_cast<std::int64_t>(system.registry().running());
+  caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
+  system.await_all_actors_done();
+  telemetry::log_info("actors done", {{"waited_ms", ms_since(step)}, {"actors", running}});
+  llm_client.stop();
+  pool.stop();
+  telemetry::log_info("stopped", {{"drained", drained},
+                                  {"jobs_released", released},
+                                  {"signals_released", signals_released},
+                                  {"duration_ms", ms_since(began)}});
 }
 
 }  // namespace
@@ -375,24 +430,10 @@ int serve(const config::settings& s) {
   sigwait(&signals, &sig);
   server->stop_accepting();
   telemetry::log_info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"},
-                                   {"in_flight", server->in_flight()}});
-  bool drained = server->wait_idle(std::chrono::seconds(s.http.shutdown_timeout_seconds));
-  if (!drained)
-    telemetry::log_warn("shutdown timeout reached with requests in flight",
-                        {{"in_flight", server->in_flight()}});
-  server->stop();
-  // Running jobs get their own grace period; the leases of those that do not
-  // finish are released so another node takes them at once.
-  auto released = jobs::drain_jobs(system, jobs_h, std::chrono::seconds(s.jobs.shutdown_timeout_seconds));
-  // Pipeline stages take milliseconds: the HTTP grace period bounds them too.
-  auto signals_released =
-      signals::drain_signals(system, signals_h, std::chrono::seconds(s.http.shutdown_timeout_seconds));
-  caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
-  system.await_all_actors_done();
-  llm_client->stop();
-  pool.stop();
-  telemetry::log_info("stopped",
-                      {{"drained", drained}, {"jobs_released", released}, {"signals_released", signals_released}});
+                                   {"in_flight", server->in_flight()},
+                                   {"connections", server->open_connections()},
+                                   {"websockets", server->open_websockets()}});
+  stop_node(s, *server, system, root, jobs_h, signals_h, *llm_client, pool);
   return 0;
 }
 

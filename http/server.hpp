@@ -25,6 +25,11 @@ struct server_options {
   std::uint32_t header_limit = 16 * 1024;
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds header_timeout{10};
+  // How long a connection that is being closed waits: after its last answer
+  // for the client's own close (so that a reset cannot destroy the answer),
+  // and, once the server stops, for one more request on an idle kept-alive
+  // connection (a client may be sending it right then; it gets 503).
+  std::chrono::milliseconds linger{1000};
   std::vector<std::string> cors_allowed_origins;
   bool access_log = true;
   websocket_limits websocket;
@@ -41,16 +46,23 @@ class server {
   // address cannot be bound. Returns the bound port.
   unsigned short start();
 
-  // Stops accepting; responses from now on close their connection, and
-  // every open WebSocket is closed with 1001 (going away).
+  // Stops accepting: connections already queued by the kernel are taken
+  // and new ones refused (never reset). Answers from now on close their
+  // connection, requests read from now on get 503 `unavailable`, idle
+  // kept-alive connections are closed after `linger`, and every open
+  // WebSocket is closed with 1001 (going away).
   void stop_accepting();
-  // Waits until no request is in flight and every WebSocket has finished
-  // closing, at most `timeout`; true when idle.
+  // Waits until every connection and WebSocket has closed (so every request
+  // was answered), at most `timeout`; true when they all did.
   bool wait_idle(std::chrono::milliseconds timeout);
-  // Closes every connection and joins the threads.
+  // Stops the asio threads and joins them. After stop_accepting(), requests
+  // still waiting for their answer first get 503 `unavailable` (and at most
+  // `linger` to receive it); whatever else is open is dropped.
   void stop();
 
   std::int64_t in_flight() const;
+  std::int64_t open_connections() const;  // HTTP connections, WebSockets excluded
+  std::int64_t open_websockets() const;
 
   struct impl;  // public so the connection sessions in server.cpp can name it
 

@@ -64,6 +64,11 @@ bool websocket_registry::wait_empty(std::chrono::steady_clock::time_point deadli
   return empty_.wait_until(lock, deadline, [this] { return sessions_.empty(); });
 }
 
+std::size_t websocket_registry::size() {
+  std::lock_guard guard{mutex_};
+  return sessions_.size();
+}
+
 // --------------------------------------------------------------------------- session
 
 namespace {

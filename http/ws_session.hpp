@@ -36,6 +36,7 @@ class websocket_registry {
   std::optional<std::pair<std::uint16_t, std::string>> closing();
   // True when none is open (any more) before `deadline`.
   bool wait_empty(std::chrono::steady_clock::time_point deadline);
+  std::size_t size();
   // After the io threads stopped: every open session lets go of its handler
   // (see ws_endpoint::abandon).
   void abandon_all();

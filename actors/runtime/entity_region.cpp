@@ -20,6 +20,14 @@ struct region_state {
   std::unordered_map<caf::actor_addr, std::string> keys;
   idle_tracker idle;
   region_counts counts;
+
+  // The region's state goes when the region stops, whatever the reason:
+  // its entities stop with it. Dropping our handles is not enough, since
+  // a timer an entity set for itself (a breaker's cooldown) holds it, and
+  // the actor system's shutdown would wait for that timer.
+  ~region_state() {
+    for (auto& [key, entity] : entities) caf::anon_send_exit(entity, caf::exit_reason::user_shutdown);
+  }
 };
 
 void publish_counts(const region_state& st) {

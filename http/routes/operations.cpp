@@ -41,7 +41,12 @@ void add_operations_routes(router& r) {
       .summary("Readiness: the database (and, in a cluster, membership) is usable", "operations")
       .answers({200, 503})
       .in_edge([](edge_context& ctx, request&, path_params&, reply_ptr reply) {
-        answer_with_health(ctx, std::move(reply), [](const protocol::health_report& report) {
+        answer_with_health(ctx, std::move(reply), [tiers = ctx.svc.entitlements](protocol::health_report report) {
+          // Until the tier table is loaded the edge answers 503 to every
+          // request its entitlements or rate limits decide: not ready yet,
+          // whatever the probes say (a node starting, its database late).
+          if (!tiers->get())
+            report.components.push_back({"tiers", "unhealthy", "the tier table is not loaded yet", {}});
           bool ready = false;
           auto body = readiness_json(report, ready);
           return plain_json(ready ? 200 : 503, std::move(body));

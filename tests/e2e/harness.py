@@ -906,6 +906,17 @@ class DeltaTestCase(unittest.TestCase):
         return int(retry)
 
 
+def use_private_cluster(cls):
+    """In a setUpClass: a PostgreSQL cluster of the class's own as
+    cls.cluster (migrated, with the demo data), destroyed with the class;
+    the tests may stop and start it."""
+    cls.cluster = PrivateCluster()
+    cls.addClassCleanup(cls.cluster.destroy)
+    cls.cluster.init()
+    cls.cluster.start()
+    prepare_database(cls.cluster.url)
+
+
 def poll_until(condition, timeout, what):
     """Bounded poll for a state the server reaches on its own (a pool reconnecting):
     check, then threading.Event().wait(0.2) (a bounded pause between polls, not

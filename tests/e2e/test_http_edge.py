@@ -1,5 +1,6 @@
-"""The HTTP edge: 400/404/405/413/415/431, request ids, CORS, keep-alive,
-pipelining, header-read and idle timeouts, malformed and hostile input.
+"""The HTTP edge: 400/404/405/413/415/431, request framing (Transfer-Encoding,
+Content-Length) and Host, request ids, CORS, keep-alive, pipelining,
+header-read and idle timeouts, malformed and hostile input.
 
 Requests carry the demo API key (the market routes need credentials) except
 the POSTs, which are anonymous: their JSON body checks (400/413/415) come
@@ -8,6 +9,7 @@ before auth, and a well-formed body then gets 401.
 Waits below are socket timeouts and the server closing a connection (events);
 every bound is a test limit, never a pause."""
 
+import json
 import select
 import socket
 import time
@@ -24,6 +26,7 @@ HEADER_TIMEOUT = 1
 IDLE_TIMEOUT = 2
 GOOD_BODY = {"ticker": "NEW1", "name": "New", "security_type": "equity", "currency": "USD"}
 ANON = {"X-API-Key": None}   # header override: leave the demo key out
+SMUGGLED = b"GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"   # must never be read as a request
 
 
 def allow_set(header):
@@ -132,6 +135,83 @@ class EdgeTest(DeltaTestCase):
         responses = parse_responses(self.deltad.raw(head + body))
         self.assertEqual(responses[0].status, 413)
         self.assertEqual(responses[0].json["error"]["code"], "payload_too_large")
+
+    # -- framing (RFC 9112 §6): no request hides in another's body
+
+    def assert_refused_alone(self, raw):
+        """The server answered exactly one 400 bad_request, said it closes, and
+        closed (raw() reads until it does); nothing after it was served."""
+        since = self.deltad.mark()
+        responses = parse_responses(self.deltad.raw(raw))
+        self.assertEqual(len(responses), 1, [(r.status, r.body[:100]) for r in responses])
+        self.assert_error(responses[0], 400, "bad_request")
+        self.assertEqual(responses[0].headers.get("connection", "").lower(), "close", responses[0].headers)
+        served = [o.get("path") for o in self.deltad.log_objects(since) if o.get("message") == "request"]
+        self.assertNotIn("/smuggled", served, "a request smuggled in a body was served")
+
+    def signal_head(self, framing):
+        return (b"POST /api/v2/signals HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + self.deltad.raw_auth() + framing + b"\r\n")
+
+    def test_transfer_codings_other_than_chunked_are_refused(self):
+        body = b'{"source":"tv","symbol":"AAPL","side":"long"}'
+        for coding in (b"xchunked", b"gzip", b"identity", b"chunked, identity", b"gzip, chunked",
+                       b"chunked, chunked", b"chunked;x=1", b""):
+            with self.subTest(coding=coding):
+                framing = b"Transfer-Encoding: %s\r\nContent-Length: %d\r\n" % (coding, len(body))
+                self.assert_refused_alone(self.signal_head(framing) + body + SMUGGLED)
+
+    def test_unknown_coding_without_content_length_is_refused(self):
+        chunked = b"5\r\nhello\r\n0\r\n\r\n"
+        self.assert_refused_alone(self.signal_head(b"Transfer-Encoding: xchunked\r\n") + chunked + SMUGGLED)
+
+    def test_chunked_with_content_length_is_refused_in_either_order(self):
+        body = b'{"source":"tv","symbol":"AAPL","side":"long"}'
+        chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+        for framing in (b"Transfer-Encoding: chunked\r\nContent-Length: %d\r\n" % len(chunked),
+                        b"Content-Length: %d\r\nTransfer-Encoding: chunked\r\n" % len(chunked),
+                        b"Transfer-Encoding: chunked\r\nContent-Length: 0\r\n"):
+            with self.subTest(framing=framing):
+                self.assert_refused_alone(self.signal_head(framing) + chunked + SMUGGLED)
+
+    def test_transfer_encoding_in_http_1_0_is_refused(self):
+        raw = (f"POST {BASE} HTTP/1.0\r\nContent-Type: application/json\r\n"
+               f"Transfer-Encoding: chunked\r\n\r\n").encode() + b"2\r\n{}\r\n0\r\n\r\n" + SMUGGLED
+        self.assert_refused_alone(raw)
+
+    def test_chunked_in_any_case_is_read_as_chunked(self):
+        body = json.dumps(GOOD_BODY).encode()
+        for coding in ("chunked", "Chunked", "CHUNKED"):
+            with self.subTest(coding=coding):
+                raw = (f"POST {BASE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                       f"Transfer-Encoding: {coding}\r\n\r\n").encode()
+                raw += b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+                raw += b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                responses = parse_responses(self.deltad.raw(raw))
+                # the body parsed as JSON (so auth is next: 401), then the next request on the connection
+                self.assertEqual([r.status for r in responses], [401, 200], responses)
+                self.assertEqual(responses[0].json["error"]["code"], "unauthorized")
+
+    # -- Host (RFC 9112 §3.2)
+
+    def test_requests_without_exactly_one_valid_host_are_refused(self):
+        for head in (b"GET /health HTTP/1.1\r\n",                        # HTTP/1.1 needs a Host
+                     b"GET /health HTTP/1.1\r\nX-Host: x\r\n",
+                     b"GET /health HTTP/1.1\r\nHost: a\r\nHost: a\r\n",  # two, even alike
+                     b"GET /health HTTP/1.1\r\nHost: a\r\nhost: b\r\n",
+                     b"GET /health HTTP/1.0\r\nHost: a\r\nHost: b\r\n",  # two in HTTP/1.0 too
+                     b"GET /health HTTP/1.1\r\nHost: a b\r\n",            # not a host
+                     b"GET /health HTTP/1.1\r\nHost: a/b\r\n",
+                     b"GET /health HTTP/1.1\r\nHost: user@a\r\n"):
+            with self.subTest(head=head):
+                self.assert_refused_alone(head + b"\r\n" + SMUGGLED)
+
+    def test_one_host_or_none_in_http_1_0_is_served(self):
+        for raw in (b"GET /health HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nConnection: close\r\n\r\n",
+                    b"GET /health HTTP/1.1\r\nHost: [::1]\r\nConnection: close\r\n\r\n",
+                    b"GET /health HTTP/1.0\r\n\r\n"):
+            with self.subTest(raw=raw):
+                self.assertEqual([r.status for r in parse_responses(self.deltad.raw(raw))], [200])
 
     # -- request ids and response time
 

@@ -1,12 +1,17 @@
 """Operations routes: /health, /ready, /health/detailed, /metrics, /openapi.json,
-/docs, and the JSON log lines (access log included)."""
+/docs, and the JSON log lines (access log included); /ready tells the truth
+while deltad starts."""
 
+import collections
 import json
 import os
 import subprocess
+import threading
+import time
 import unittest
 
-from tests.e2e.harness import DEMO_AUTH, DeltaTestCase, parse_prometheus, poll_until
+from tests.e2e.harness import (DEMO_AUTH, Deltad, DeltaTestCase, parse_prometheus, poll_until,
+                               use_private_cluster)
 
 TICKER_ROUTE = "/api/v2/market/securities/{ticker}"
 LIST_ROUTE = "/api/v2/market/securities"
@@ -285,6 +290,48 @@ class AccessLogDisabledTest(DeltaTestCase):
         access = [o for o in self.deltad.log_objects()
                   if o.get("request_id") == rid and "status" in o]
         self.assertEqual(access, [], "access lines written although log.access=false")
+
+
+class ReadyAtStartTest(DeltaTestCase):
+    """/ready says 200 only once the node serves: a burst of authenticated
+    POSTs sent the moment it does gets no 503. The start-up window is wide
+    on purpose: deltad starts while its PostgreSQL is down, and its pool
+    reconnects on its own once the database is back."""
+    start_server = False
+
+    @classmethod
+    def setUpClass(cls):
+        use_private_cluster(cls)   # no super(): the test stops and starts this cluster
+
+    def test_a_burst_right_after_ready_is_served(self):
+        self.cluster.stop("fast")
+        d = Deltad(self.cluster.url, prepare=False, headers=DEMO_AUTH, database__migrate_on_start=False,
+                   ratelimit__groups="signals.submit=100000/100000")
+        self.addCleanup(d.close)
+        d.start()
+        self.assertEqual(d.get("/ready", anonymous=True).status, 503)
+        self.cluster.start()
+        # A bounded poll with no pause between the probes: the burst must
+        # start the moment /ready first says 200.
+        deadline = time.monotonic() + 30
+        while d.get("/ready", anonymous=True).status != 200:
+            self.assertLess(time.monotonic(), deadline, "not ready within 30 s of the database coming back")
+        statuses = collections.Counter()
+        lock = threading.Lock()
+
+        def post(n):
+            r = d.request("POST", "/api/v2/signals", {"Content-Type": "application/json"},
+                          {"source": f"e2e-ready-{n}", "symbol": "AAPL", "side": "long"})
+            with lock:
+                statuses[r.status] += 1
+
+        threads = [threading.Thread(target=post, args=(n,)) for n in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        self.assertEqual(statuses, {202: 20}, "answers to a burst sent as soon as /ready said 200")
+        self.assertEqual(d.stop(), 0)
 
 
 if __name__ == "__main__":

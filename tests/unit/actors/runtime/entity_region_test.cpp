@@ -42,6 +42,13 @@ caf::behavior counter_entity(caf::stateful_actor<counter_state>* self) {
   };
 }
 
+// A counter_entity that has set itself a timer an hour away (as a breaker
+// does for its cooldown): the pending message holds a reference to it.
+caf::behavior timed_entity(caf::stateful_actor<counter_state>* self) {
+  self->delayed_send(self, 1h, inc_atom::value);
+  return counter_entity(self);
+}
+
 class EntityRegionTest : public ::testing::Test {
  protected:
   static caf::actor_system_config& configured(caf::actor_system_config& cfg) {
@@ -60,15 +67,15 @@ class EntityRegionTest : public ::testing::Test {
   }
 
   void start_region(std::chrono::milliseconds idle_timeout = 1h,
-                    std::chrono::milliseconds sweep_interval = 1h) {
+                    std::chrono::milliseconds sweep_interval = 1h, bool timed = false) {
     auto observer = caf::actor_cast<caf::actor>(self);
     region_spec spec;
     spec.name = "test-region";
     spec.idle_timeout = idle_timeout;
     spec.sweep_interval = sweep_interval;
-    spec.spawn_entity = [this, observer](caf::local_actor& parent, const std::string& key) {
+    spec.spawn_entity = [this, observer, timed](caf::local_actor& parent, const std::string& key) {
       int n = ++spawns[key];
-      auto entity = parent.spawn(counter_entity);
+      auto entity = timed ? parent.spawn(timed_entity) : parent.spawn(counter_entity);
       entity->attach_functor([observer, key, n](const caf::error& reason) {
         caf::anon_send(observer, exited_atom::value, key, n, reason);
       });
@@ -226,4 +233,14 @@ TEST_F(EntityRegionTest, StopsItsEntitiesWhenTheRegionStops) {
   expect_spawned("a", 1);
   self->send_exit(region, caf::exit_reason::user_shutdown);
   expect_exited("a", 1, 5s);
+}
+
+TEST_F(EntityRegionTest, StopsEntitiesWaitingForTheirOwnTimersWhenTheRegionStops) {
+  // Without an exit from the region such an entity would live until its
+  // timer fires, and the actor system's shutdown would wait for it.
+  start_region(1h, 1h, true);
+  EXPECT_EQ(inc("a"), 1);
+  expect_spawned("a", 1);
+  self->send_exit(region, caf::exit_reason::user_shutdown);
+  EXPECT_EQ(expect_exited("a", 1, 5s), caf::exit_reason::user_shutdown);
 }
