@@ -23,6 +23,7 @@ void open_stream(edge_context& ctx, request& req, path_params&, reply_ptr reply)
   stream_connection_config cfg;
   cfg.edge = caf::actor_cast<caf::actor>(ctx.self);
   cfg.hub = ctx.svc.stream;
+  cfg.jobs = ctx.svc.jobs;
   cfg.sink = req.websocket;
   if (ctx.who) cfg.who = *ctx.who;
   req.websocket->attach(spawn_stream_connection(*ctx.self, std::move(cfg)));
