@@ -44,6 +44,13 @@ class list_call {
     send(to_json(items), size);
   }
 
+  // The continuation of a request whose answer is the whole list (of type
+  // List): it answers the page's slice.
+  template <class List, class ToJson>
+  auto slice_of_answer(ToJson to_json) const {
+    return [call = *this, to_json](const List& all) { call.send_slice(all, to_json); };
+  }
+
  private:
   query_params query_;
   pagination page_;

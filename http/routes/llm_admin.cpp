@@ -32,16 +32,10 @@ void put_route(edge_context& ctx, request& req, path_params& params, reply_ptr r
             answer_error(reply, "Use case"));
 }
 
-// The continuation of a list answered whole by the gateway: the page's slice.
-template <class List, class ToJson>
-auto page_of(const list_call& call, ToJson to_json) {
-  return [call, to_json](const List& all) { call.send_slice(all, to_json); };
-}
-
 void get_fallbacks(edge_context& ctx, request&, path_params& params, list_call& call) {
   if (call.refuse_invalid()) return;
   ctx.ask(gateway(ctx), protocol::llm_get_fallbacks_atom::value, params.at(0).second)
-      .then(page_of<protocol::llm_endpoint_list>(call, llm_endpoints_json), answer_error(call.reply(), "Use case"));
+      .then(call.slice_of_answer<protocol::llm_endpoint_list>(llm_endpoints_json), answer_error(call.reply(), "Use case"));
 }
 
 void put_fallbacks(edge_context& ctx, request& req, path_params& params, list_call& call) {
@@ -50,14 +44,14 @@ void put_fallbacks(edge_context& ctx, request& req, path_params& params, list_ca
   if (auto err = body.error()) return call.reply()->send(error_response(*err, req.request_id));
   if (call.refuse_invalid()) return;
   ctx.ask(gateway(ctx), protocol::llm_put_fallbacks_atom::value, params.at(0).second, std::move(chain))
-      .then(page_of<protocol::llm_endpoint_list>(call, llm_endpoints_json),
+      .then(call.slice_of_answer<protocol::llm_endpoint_list>(llm_endpoints_json),
             answer_error(call.reply(), "Route of the use case"));
 }
 
 void get_evaluators(edge_context& ctx, request&, path_params&, list_call& call) {
   if (call.refuse_invalid()) return;
   ctx.ask(gateway(ctx), protocol::llm_get_evaluators_atom::value)
-      .then(page_of<protocol::llm_evaluator_list>(call, llm_evaluators_json), answer_error(call.reply(), "Evaluator"));
+      .then(call.slice_of_answer<protocol::llm_evaluator_list>(llm_evaluators_json), answer_error(call.reply(), "Evaluator"));
 }
 
 void put_evaluators(edge_context& ctx, request& req, path_params&, list_call& call) {
@@ -66,13 +60,13 @@ void put_evaluators(edge_context& ctx, request& req, path_params&, list_call& ca
   if (auto err = body.error()) return call.reply()->send(error_response(*err, req.request_id));
   if (call.refuse_invalid()) return;
   ctx.ask(gateway(ctx), protocol::llm_put_evaluators_atom::value, std::move(list))
-      .then(page_of<protocol::llm_evaluator_list>(call, llm_evaluators_json), answer_error(call.reply(), "Evaluator"));
+      .then(call.slice_of_answer<protocol::llm_evaluator_list>(llm_evaluators_json), answer_error(call.reply(), "Evaluator"));
 }
 
 void get_breakers(edge_context& ctx, request&, path_params&, list_call& call) {
   if (call.refuse_invalid()) return;
   ctx.ask(gateway(ctx), protocol::llm_breakers_atom::value)
-      .then(page_of<protocol::breaker_list>(call, breakers_json), answer_error(call.reply(), "Breaker"));
+      .then(call.slice_of_answer<protocol::breaker_list>(breakers_json), answer_error(call.reply(), "Breaker"));
 }
 
 const param_doc use_case_param{"use_case", "path", "string",

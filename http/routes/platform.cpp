@@ -23,8 +23,7 @@ void not_found(const reply_ptr& reply, const std::string& what) {
 void list_tiers(edge_context& ctx, request&, path_params&, list_call& call) {
   if (call.refuse_invalid()) return;
   ctx.ask(ctx.svc.auth->get(), protocol::list_tiers_atom::value)
-      .then([call](const std::vector<protocol::tier_view>& tiers) { call.send_slice(tiers, tiers_json); },
-            answer_error(call.reply(), "Tier"));
+      .then(call.slice_of_answer<std::vector<protocol::tier_view>>(tiers_json), answer_error(call.reply(), "Tier"));
 }
 
 void create_key(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
