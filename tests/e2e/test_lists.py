@@ -171,7 +171,7 @@ class ListsTest(StubbedDeltaTestCase):
             with self.subTest(path=path):
                 r = self.call("GET", path, path)
                 if r.json is not None and r.status == 200 and "data" in r.json:
-                    self.assertNotIsInstance(r.json["data"], list, f"{path} answers an undeclared list")
+                    self.assertFalse(isinstance(r.json["data"], list), f"{path} answers an undeclared list")
 
     def test_the_api_keys_list_counts_the_callers_live_keys(self):
         user = self.deltad.add_user(tier="analyst")
