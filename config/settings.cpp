@@ -23,7 +23,7 @@ struct key_spec {
   std::string allowed;
   std::function<bool(settings&, const std::string&)> assign;  // false: invalid
   std::function<std::string(const settings&)> print;
-  bool secret = false;
+  secrecy secret = secrecy::none;
 };
 
 bool parse_int(const std::string& text, std::int64_t lo, std::int64_t hi, std::int64_t& out) {
@@ -67,7 +67,7 @@ key_spec bool_key(std::string key, Field field) {
 
 template <class Field>
 key_spec string_key(std::string key, std::string allowed, Field field,
-                    std::function<bool(const std::string&)> valid, bool secret = false) {
+                    std::function<bool(const std::string&)> valid, secrecy secret = secrecy::none) {
   return {key, std::move(allowed),
           [=](settings& s, const std::string& text) {
             if (!valid(text)) return false;
@@ -163,7 +163,7 @@ const std::vector<key_spec>& key_specs() {
         [](const std::string& t) {
           return t.rfind("postgresql://", 0) == 0 || t.rfind("postgres://", 0) == 0;
         },
-        true));
+        secrecy::url_password));
     v.push_back(int_key("database.pool_size", 1, 256,
                         member(&settings::database, &database_settings::pool_size)));
     v.push_back(int_key("database.connect_timeout_seconds", 1, 60,
@@ -235,7 +235,7 @@ const std::vector<key_spec>& key_specs() {
                                                     return std::isxdigit(c) != 0;
                                                   }));
                            },
-                           true));
+                           secrecy::whole));
     v.push_back(int_key("jobs.concurrency", 1, 4096, member(&settings::jobs, &jobs_settings::concurrency)));
     v.push_back(int_key("jobs.lease_seconds", 2, 3600, member(&settings::jobs, &jobs_settings::lease_seconds)));
     v.push_back(int_key("jobs.poll_interval_ms", 10, 60000,
@@ -279,7 +279,7 @@ void apply(settings& s, const std::string& key, const std::string& value,
   auto* spec = find_spec(key);
   if (!spec) throw config_error{"config: unknown key '" + key + "' (from " + origin + ")"};
   if (!spec->assign(s, value)) {
-    auto shown = spec->secret ? std::string{"***"} : value;
+    auto shown = spec->secret != secrecy::none ? std::string{"***"} : value;
     throw config_error{"config: invalid value for '" + key + "': '" + shown + "' (from " +
                        origin + "); allowed: " + spec->allowed};
   }
@@ -373,6 +373,27 @@ std::string redact_url(const std::string& url) {
   return std::regex_replace(out, kv_password, "password=***");
 }
 
+namespace {
+
+std::string shown_value(const key_spec& spec, const settings& s) {
+  auto value = spec.print(s);
+  switch (spec.secret) {
+    case secrecy::none: return value;
+    case secrecy::url_password: return redact_url(value);
+    case secrecy::whole: return value.empty() ? value : "***";
+  }
+  return "***";
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, secrecy>> secret_keys() {
+  std::vector<std::pair<std::string, secrecy>> out;
+  for (auto& spec : key_specs())
+    if (spec.secret != secrecy::none) out.emplace_back(spec.key, spec.secret);
+  return out;
+}
+
 std::string print_redacted(const settings& s) {
   std::string out;
   std::string section;
@@ -383,8 +404,7 @@ std::string print_redacted(const settings& s) {
       out += (section.empty() ? "" : "\n") + std::string{"["} + sec + "]\n";
       section = sec;
     }
-    auto value = spec.print(s);
-    if (spec.secret) value = redact_url(value);
+    auto value = shown_value(spec, s);
     bool quoted = find_spec(spec.key)->allowed.find("integer") == std::string::npos &&
                   spec.allowed != "true or false";
     out += spec.key.substr(dot + 1) + " = " + (quoted ? "\"" + value + "\"" : value) + "\n";

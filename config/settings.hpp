@@ -146,6 +146,17 @@ settings load(const sources& from);
 // Collects DELTA_* variables from the process environment.
 std::map<std::string, std::string> process_environment();
 
+// How a key's value is secret, part of its declaration: `config --print`
+// (and an error about an invalid value) never shows the secret.
+enum class secrecy {
+  none,
+  url_password,  // a URL whose password is secret (database.url): shown with *** for it
+  whole,         // the whole value (keys): shown as *** unless empty
+};
+
+// The dotted keys whose values are secret, in declaration order.
+std::vector<std::pair<std::string, secrecy>> secret_keys();
+
 // The effective configuration as TOML, secrets replaced by ***.
 std::string print_redacted(const settings& s);
 

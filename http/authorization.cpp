@@ -8,6 +8,10 @@ bool is_staff(const protocol::principal& who) {
   return who.role == "admin" || who.role == "internal";
 }
 
+bool uses_credentials(const route& rt) {
+  return rt.auth != auth_mode::none || !rt.tiers.empty() || !rt.feature.empty() || !rt.rate_group.empty();
+}
+
 verdict authorize(const route& rt, const protocol::principal* who,
                   const protocol::entitlement_table* table) {
   switch (rt.auth) {

@@ -183,6 +183,7 @@ void resolve_credential(edge_self self, const services& svc, const presented_cre
 }
 
 void handle_call(edge_self self, const services& svc, const http_call_ptr& call) {
+  if (!uses_credentials(*call->rt)) return with_principal(self, svc, call, std::nullopt);
   resolve_credential(self, svc, call->credential, [self, &svc, call](const resolution& r) {
     if (r.failure) return reject(call, *r.failure);
     with_principal(self, svc, call, r.who);

@@ -1,5 +1,7 @@
 #include "http/router.hpp"
 
+#include "http/list_call.hpp"
+
 #include <algorithm>
 
 namespace delta::http {
@@ -52,6 +54,15 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
     }
   }
   return out;
+}
+
+route_builder& route_builder::list(list_handler h) {
+  r_.list = true;
+  r_.answer_in_edge = [h = std::move(h)](edge_context& ctx, request& req, path_params& params, reply_ptr reply) {
+    list_call call{req, std::move(reply)};
+    h(ctx, req, params, call);
+  };
+  return *this;
 }
 
 route_builder router::add(std::string method, std::string pattern) {

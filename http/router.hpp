@@ -14,6 +14,7 @@
 namespace delta::http {
 
 struct edge_context;  // the edge actor's side of a call (http/edge.hpp)
+class list_call;     // a list route's query, page and answer (http/list_call.hpp)
 
 enum class auth_mode { none, any, session, admin };
 enum class body_kind { none, json };
@@ -25,6 +26,9 @@ using path_params = std::vector<std::pair<std::string, std::string>>;  // decode
 using inline_handler = std::function<response(const request&, const path_params&)>;
 // Answers that need actors: run inside the edge actor, reply via the responder.
 using actor_handler = std::function<void(edge_context&, request&, path_params&, reply_ptr)>;
+// A list route's handler: it answers through the list_call, so every list
+// carries its paging figures.
+using list_handler = std::function<void(edge_context&, request&, path_params&, list_call&)>;
 
 struct param_doc {
   std::string name;
@@ -46,6 +50,7 @@ struct route {
   std::string feature;                // empty: no entitlement needed
   std::chrono::seconds deadline{0};   // how long the edge waits for the handler; 0: the default
   bool websocket = false;             // upgrades to WebSocket (request::websocket)
+  bool list = false;                  // answers a page of a list (limit, offset, meta.total, links.next)
   std::vector<param_doc> params;
   std::vector<int> statuses;  // documented answers
   inline_handler answer_inline;
@@ -71,6 +76,9 @@ class route_builder {
   route_builder& answers(std::vector<int> statuses) { r_.statuses = std::move(statuses); return *this; }
   route_builder& inline_answer(inline_handler h) { r_.answer_inline = std::move(h); return *this; }
   route_builder& in_edge(actor_handler h) { r_.answer_in_edge = std::move(h); return *this; }
+  // A list: the handler gets the request's list_call (limit and offset read,
+  // the page's answer); the OpenAPI document shows the paging.
+  route_builder& list(list_handler h);
 
  private:
   route& r_;

@@ -1,9 +1,12 @@
 #include "http/stream_connection.hpp"
 
+#include "core/uuid.hpp"
 #include "domain/stream/client_message.hpp"
 #include "domain/stream/server_message.hpp"
 #include "http/credentials.hpp"
 #include "http/edge.hpp"
+#include "http/job_access.hpp"
+#include "http/query.hpp"
 #include "protocol/errors.hpp"
 #include "protocol/stream.hpp"
 
@@ -64,12 +67,8 @@ void authenticate(connection_self self, const stream::client_message& m) {
           });
 }
 
-void subscribe(connection_self self, stream::client_message& m) {
+void add_subscription(connection_self self, protocol::stream_filter filter) {
   auto& st = self->state;
-  if (st.subscriptions.size() >= st.cfg.limits.max_subscriptions)
-    return send_error(self, "limit_reached",
-                      "At most " + std::to_string(st.cfg.limits.max_subscriptions) +
-                          " subscriptions per connection.");
   if (!st.hub) {
     st.hub = st.cfg.hub ? st.cfg.hub->get() : caf::actor{};
     if (!st.hub) return send_error(self, "unavailable", "The live stream is temporarily unavailable.");
@@ -78,8 +77,40 @@ void subscribe(connection_self self, stream::client_message& m) {
   auto id = "sub-" + std::to_string(st.next_subscription++);
   st.subscriptions.insert(id);
   auto& who = *st.cfg.who;
-  protocol::stream_subscription sub{id, std::move(m.filter), {who.user_id, who.role == "admin"}, st.cfg.sink};
+  protocol::stream_subscription sub{id, std::move(filter), {who.user_id, who.role == "admin"}, st.cfg.sink};
   self->send(st.hub, protocol::stream_subscribe_atom::value, std::move(sub));
+}
+
+void job_not_found(connection_self self) { send_error(self, "not_found", "No such job."); }
+
+// The jobs channel follows one job, and only its owner's (an admin's: any).
+// await: later messages wait until the owner is known, so answers keep
+// the order of the client's messages.
+void subscribe_to_job(connection_self self, protocol::stream_filter filter) {
+  auto jobs = self->state.cfg.jobs ? self->state.cfg.jobs->get() : protocol::jobs_actor{};
+  if (!core::is_uuid(filter.job_id)) return job_not_found(self);
+  if (!jobs) return send_error(self, "unavailable", "The jobs service is temporarily unavailable.");
+  auto job_id = filter.job_id;
+  self->request(jobs, self->state.cfg.limits.lookup_timeout, protocol::get_job_atom::value, job_id)
+      .await(
+          [self, filter = std::move(filter)](const protocol::job_view& job) mutable {
+            if (!may_see_job(job, *self->state.cfg.who)) return job_not_found(self);
+            add_subscription(self, std::move(filter));
+          },
+          [self](const caf::error& err) {
+            if (protocol::code_of(err) == protocol::errc::not_found) return job_not_found(self);
+            send_error(self, "unavailable", "The jobs service is temporarily unavailable.");
+          });
+}
+
+void subscribe(connection_self self, stream::client_message& m) {
+  auto& st = self->state;
+  if (st.subscriptions.size() >= st.cfg.limits.max_subscriptions)
+    return send_error(self, "limit_reached",
+                      "At most " + std::to_string(st.cfg.limits.max_subscriptions) +
+                          " subscriptions per connection.");
+  if (m.filter.channel == protocol::stream_channel_jobs) return subscribe_to_job(self, std::move(m.filter));
+  add_subscription(self, std::move(m.filter));
 }
 
 void unsubscribe(connection_self self, const std::string& id) {

@@ -89,6 +89,28 @@ typename Inspector::result_type inspect(Inspector& f, api_key_view& x) {
            x.rate_limit_per_hour, x.created_at, x.expires_at);
 }
 
+// One page of a user's API keys (newest last), and how many there are.
+struct key_query {
+  std::string user_id;
+  std::int32_t limit = 50;
+  std::int64_t offset = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, key_query& x) {
+  return f(caf::meta::type_name("delta.key_query"), x.user_id, x.limit, x.offset);
+}
+
+struct api_key_page {
+  std::vector<api_key_view> items;
+  std::int64_t total = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, api_key_page& x) {
+  return f(caf::meta::type_name("delta.api_key_page"), x.items, x.total);
+}
+
 struct tier_view {
   std::string tier;
   std::int64_t api_keys_max = 0;
@@ -158,7 +180,7 @@ using auth_actor = caf::typed_actor<
     caf::replies_to<register_atom, register_request>::with<user_view>,
     caf::replies_to<login_atom, std::string, std::string>::with<login_result>,
     caf::replies_to<create_key_atom, std::string, std::string, std::int64_t>::with<api_key_view>,
-    caf::replies_to<list_keys_atom, std::string>::with<std::vector<api_key_view>>,
+    caf::replies_to<list_keys_atom, key_query>::with<api_key_page>,
     caf::replies_to<revoke_key_atom, std::string, std::string>::with<bool>,
     caf::replies_to<list_tiers_atom>::with<std::vector<tier_view>>,
     caf::replies_to<set_feature_atom, std::string, std::string, bool>::with<tier_view>,

@@ -89,14 +89,27 @@ typename Inspector::result_type inspect(Inspector& f, upsert_counts& x) {
   return f(caf::meta::type_name("delta.upsert_counts"), x.inserted, x.updated);
 }
 
+// A page of a range's bars: `range.limit` of them after skipping `offset`
+// (from the range's start when it has `from`, else from its newest bar).
 struct price_query {
   std::string ticker;
   bar_range range;
+  std::int64_t offset = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, price_query& x) {
-  return f(caf::meta::type_name("delta.price_query"), x.ticker, x.range);
+  return f(caf::meta::type_name("delta.price_query"), x.ticker, x.range, x.offset);
+}
+
+struct candle_page {
+  std::vector<candle> items;  // ascending
+  std::int64_t total = 0;     // bars in the whole range
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, candle_page& x) {
+  return f(caf::meta::type_name("delta.candle_page"), x.items, x.total);
 }
 
 // Indicators are computed over the bars before the range too (warm-up);
@@ -136,7 +149,7 @@ using market_actor = caf::typed_actor<
     caf::replies_to<find_securities_atom, security_query>::with<security_page>,
     caf::replies_to<create_security_atom, new_security>::with<security>,
     caf::replies_to<ingest_candles_atom, candle_batch>::with<upsert_counts>,
-    caf::replies_to<get_prices_atom, price_query>::with<std::vector<candle>>,
+    caf::replies_to<get_prices_atom, price_query>::with<candle_page>,
     caf::replies_to<get_indicators_atom, indicator_query>::with<indicator_report>>;
 
 }  // namespace delta::protocol

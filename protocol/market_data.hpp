@@ -68,11 +68,14 @@ typename Inspector::result_type inspect(Inspector& f, indicator_spec& x) {
 
 // One point of a series. Single-valued indicators use `a` only; MACD is
 // (macd, signal, histogram) and Bollinger (upper, middle, lower) in a, b, c.
+// A multi-value indicator has a point wherever `a` is defined; `b` and `c`
+// are none where they are not defined yet (MACD's signal and histogram for
+// its first g - 1 points).
 struct indicator_point {
   std::int64_t ts = 0;
   double a = 0;
-  double b = 0;
-  double c = 0;
+  caf::optional<double> b;
+  caf::optional<double> c;
 };
 
 template <class Inspector>

@@ -54,10 +54,17 @@ std::string bars_sql(const std::string& order) {
          // A bucket holds at most timeframe/60 rows, so this many rows cover
          // the `count` first (latest) buckets completely; a bucket the limit
          // cuts is beyond them and dropped by the outer LIMIT.
-         "       ORDER BY ts " + order + " LIMIT $5::bigint * ($2::int / 60)) AS picked"
-         " GROUP BY b ORDER BY b " + order + " LIMIT $5::bigint) AS bars "
+         "       ORDER BY ts " + order + " LIMIT ($5::bigint + $6::bigint) * ($2::int / 60)) AS picked"
+         " GROUP BY b ORDER BY b " + order + " LIMIT $5::bigint OFFSET $6::bigint) AS bars "
          "ORDER BY b";
 }
+
+// How many bars the rows of a range make (each distinct bucket is one bar).
+const char* bar_count_sql =
+    "SELECT count(DISTINCT date_bin(make_interval(secs => $2::int), ts, timestamptz '1970-01-01 00:00:00+00'))"
+    " FROM candles WHERE security_id = $1::bigint"
+    "   AND ts >= coalesce(to_timestamp($3::bigint), '-infinity')"
+    "   AND ts < coalesce(to_timestamp($4::bigint), 'infinity')";
 
 }  // namespace
 
@@ -76,6 +83,7 @@ void register_statements(pg_pool& pool) {
       "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up");
   pool.add_statement("candles_first_bars", bars_sql("ASC"));
   pool.add_statement("candles_latest_bars", bars_sql("DESC"));
+  pool.add_statement("candles_bar_count", bar_count_sql);
   pool.add_statement("candles_ensure_partitions",
                      "SELECT delta_ensure_candle_partitions($1::int, $2::int)");
   pool.add_statement("candles_partitions",
@@ -102,11 +110,17 @@ protocol::upsert_counts to_counts(const pg_result& result) {
 
 pg_statement bars(const std::string& security_id, std::int32_t timeframe_seconds,
                   std::optional<std::int64_t> rows_from, std::optional<std::int64_t> rows_until,
-                  std::int64_t count, bool newest) {
+                  std::int64_t count, bool newest, std::int64_t skip) {
   return pg_statement::prepared(newest ? "candles_latest_bars" : "candles_first_bars",
                                 {security_id, std::to_string(timeframe_seconds),
                                  optional_seconds(rows_from), optional_seconds(rows_until),
-                                 std::to_string(count)});
+                                 std::to_string(count), std::to_string(skip)});
+}
+
+pg_statement bar_count(const std::string& security_id, std::int32_t timeframe_seconds,
+                       std::optional<std::int64_t> rows_from, std::optional<std::int64_t> rows_until) {
+  return pg_statement::prepared("candles_bar_count", {security_id, std::to_string(timeframe_seconds),
+                                                      optional_seconds(rows_from), optional_seconds(rows_until)});
 }
 
 std::vector<protocol::candle> to_candles(const pg_result& result) {

@@ -25,13 +25,19 @@ protocol::upsert_counts to_counts(const pg_result& result);
 // rows with rows_from <= ts < rows_until (nullopt: unbounded): buckets
 // aligned from the epoch (midnight UTC), open = first, high = max,
 // low = min, close = last, volume = sum. The first `count` bars, or with
-// `newest` the latest `count`; always returned ascending. At most count x
-// (timeframe / 1m) rows are read, so whatever the history the cost is
-// bounded (see actors/market/bar_plan.hpp).
+// `newest` the latest `count`, after passing over the first (latest)
+// `skip`; always returned ascending. At most (skip + count) x (timeframe /
+// 1m) rows are read, so whatever the history the cost is bounded by the
+// page (see actors/market/bar_plan.hpp).
 pg_statement bars(const std::string& security_id, std::int32_t timeframe_seconds,
                   std::optional<std::int64_t> rows_from, std::optional<std::int64_t> rows_until,
-                  std::int64_t count, bool newest);
+                  std::int64_t count, bool newest, std::int64_t skip = 0);
 std::vector<protocol::candle> to_candles(const pg_result& result);
+
+// How many bars of `timeframe_seconds` the 1m rows with rows_from <= ts <
+// rows_until make: a list's total. One row: the count (first_integer()).
+pg_statement bar_count(const std::string& security_id, std::int32_t timeframe_seconds,
+                       std::optional<std::int64_t> rows_from, std::optional<std::int64_t> rows_until);
 
 // Creates missing monthly partitions (UTC months) from months_back before
 // the current month to months_ahead after it; one row: how many.

@@ -63,7 +63,10 @@ void register_statements(pg_pool& pool) {
       "SELECT k.key_id::text, k.name, k.prefix, t.rate_limit_per_hour, " + ts("k.created_at") +
           ", coalesce(" + ts("k.expires_at") + ", '') "
           "FROM api_keys k JOIN users u ON u.user_id = k.user_id JOIN tiers t ON t.tier = u.tier "
-          "WHERE k.user_id = $1::uuid AND k.revoked_at IS NULL ORDER BY k.created_at");
+          "WHERE k.user_id = $1::uuid AND k.revoked_at IS NULL ORDER BY k.created_at, k.key_id "
+          "LIMIT $2::int OFFSET $3::bigint");
+  pool.add_statement("keys_count",
+                     "SELECT count(*) FROM api_keys WHERE user_id = $1::uuid AND revoked_at IS NULL");
   pool.add_statement("keys_revoke",
                      "UPDATE api_keys SET revoked_at = now() "
                      "WHERE key_id = $2::uuid AND user_id = $1::uuid AND revoked_at IS NULL "
@@ -123,8 +126,9 @@ std::vector<pg_statement> insert_key_within_limit(const std::string& user_id,
                                  {user_id, name, prefix, key_hash, std::to_string(expires_in_days)})};
 }
 
-pg_statement list_keys(const std::string& user_id) {
-  return pg_statement::prepared("keys_list", {user_id});
+std::vector<pg_statement> list_keys(const protocol::key_query& q) {
+  return {pg_statement::prepared("keys_count", {q.user_id}),
+          pg_statement::prepared("keys_list", {q.user_id, std::to_string(q.limit), std::to_string(q.offset)})};
 }
 
 pg_statement revoke_key(const std::string& user_id, const std::string& key_id) {
@@ -182,6 +186,10 @@ std::vector<protocol::api_key_view> to_keys(const pg_result& r) {
     out.push_back(std::move(k));
   }
   return out;
+}
+
+protocol::api_key_page to_key_page(const std::vector<pg_result>& results) {
+  return {to_keys(results.at(1)), results.at(0).first_integer()};
 }
 
 protocol::entitlement_table to_entitlements(const pg_result& r) {

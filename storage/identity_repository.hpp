@@ -23,7 +23,8 @@ std::vector<pg_statement> insert_key_within_limit(const std::string& user_id,
                                                   const std::string& prefix,
                                                   const std::string& key_hash,
                                                   std::int64_t expires_in_days);
-pg_statement list_keys(const std::string& user_id);
+// The count of the user's live keys, then one page of them.
+std::vector<pg_statement> list_keys(const protocol::key_query& q);
 pg_statement revoke_key(const std::string& user_id, const std::string& key_id);
 pg_statement all_tiers();
 pg_statement set_feature(const std::string& tier, const std::string& feature, bool enabled);
@@ -35,6 +36,7 @@ pg_statement patch_user(const std::string& user_id, const protocol::user_patch& 
 std::optional<protocol::principal> to_principal(const pg_result& r, const std::string& method);
 protocol::user_view to_user(const pg_row& row);  // user_id, email, display_name, tier, role, active
 std::vector<protocol::api_key_view> to_keys(const pg_result& r);
+protocol::api_key_page to_key_page(const std::vector<pg_result>& results);
 protocol::entitlement_table to_entitlements(const pg_result& r);
 
 }  // namespace delta::storage::identity

@@ -49,6 +49,11 @@ std::size_t pg_result::column(const std::string& name) const {
   throw std::out_of_range{"no column " + name};
 }
 
+std::int64_t pg_result::first_integer() const {
+  if (rows.empty() || rows.front().empty() || !rows.front().front()) return 0;
+  return std::stoll(*rows.front().front());
+}
+
 pg_failure classify_sqlstate(const std::string& sqlstate) {
   if (sqlstate.size() != 5) return pg_failure::unavailable;
   auto cls = sqlstate.substr(0, 2);

@@ -19,6 +19,8 @@ struct pg_result {
 
   // Index of a column by name; throws std::out_of_range when absent.
   std::size_t column(const std::string& name) const;
+  // The first column of the first row as an integer (a count), 0 when absent.
+  std::int64_t first_integer() const;
 };
 
 enum class pg_failure {

@@ -256,12 +256,10 @@ auth_impl::behavior_type auth_actor(auth_self self, storage::pg_pool* pool,
       },
       [self](protocol::create_key_atom, const std::string& user_id, const std::string& name,
              std::int64_t days) { return create_key(self, user_id, name, days); },
-      [self](protocol::list_keys_atom, const std::string& user_id) {
-        auto promise = self->make_response_promise<std::vector<protocol::api_key_view>>();
-        db_then(self, promise, {repo::list_keys(user_id)}, false,
-                [](auto& p, std::vector<storage::pg_result>& results) {
-                  p.deliver(repo::to_keys(results.at(0)));
-                });
+      [self](protocol::list_keys_atom, const protocol::key_query& q) {
+        auto promise = self->make_response_promise<protocol::api_key_page>();
+        db_then(self, promise, repo::list_keys(q), false,
+                [](auto& p, std::vector<storage::pg_result>& results) { p.deliver(repo::to_key_page(results)); });
         return promise;
       },
       [self](protocol::revoke_key_atom, const std::string& user_id, const std::string& key_id) {

@@ -18,8 +18,8 @@ std::optional<std::int64_t> rows_until(const protocol::bar_range& r) {
 
 }  // namespace
 
-bar_fetch price_fetch(const protocol::bar_range& range) {
-  return {range.timeframe_seconds, rows_from(range), rows_until(range), range.limit, !range.from};
+bar_fetch price_fetch(const protocol::bar_range& range, std::int64_t offset) {
+  return {range.timeframe_seconds, rows_from(range), rows_until(range), range.limit, !range.from, offset};
 }
 
 std::vector<bar_fetch> indicator_fetches(const protocol::bar_range& range, int warmup) {

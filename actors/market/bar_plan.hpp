@@ -19,10 +19,13 @@ struct bar_fetch {
   std::optional<std::int64_t> rows_until;  // and ts < this (exclusive)
   std::int64_t count = 0;                  // bars wanted
   bool newest = false;                     // the latest `count` bars, else the first
+  std::int64_t skip = 0;                   // bars passed over first (the latest ones with `newest`)
 };
 
-// The bars of `range` (see protocol::bar_range).
-bar_fetch price_fetch(const protocol::bar_range& range);
+// The bars of `range` (see protocol::bar_range), after skipping `offset`
+// of them: from the range's start when it has `from`, else from its end
+// (so successive pages of a range without `from` go back in time).
+bar_fetch price_fetch(const protocol::bar_range& range, std::int64_t offset = 0);
 
 // The bars of `range` plus up to `warmup` bars before them: one fetch
 // without `from` (the latest limit + warmup bars), two with it (warm-up

@@ -15,14 +15,19 @@ std::vector<double> column(std::span<const protocol::candle> bars, double protoc
   return out;
 }
 
-// Points where all given lines are defined, from `first` on.
+caf::optional<double> value_at(const series* s, std::size_t i) {
+  if (!s || !(*s)[i]) return caf::none;
+  return *(*s)[i];
+}
+
+// Points wherever the first line is defined, from `first` on; the other
+// lines' values are none where they are not defined yet (API.md: a
+// multi-value indicator has a point wherever its first value is defined).
 void collect(protocol::indicator_series& out, std::span<const protocol::candle> bars,
              std::size_t first, const series& a, const series* b = nullptr,
              const series* c = nullptr) {
-  for (std::size_t i = first; i < bars.size(); ++i) {
-    if (!a[i] || (b && !(*b)[i]) || (c && !(*c)[i])) continue;
-    out.points.push_back({bars[i].ts, *a[i], b ? *(*b)[i] : 0.0, c ? *(*c)[i] : 0.0});
-  }
+  for (std::size_t i = first; i < bars.size(); ++i)
+    if (a[i]) out.points.push_back({bars[i].ts, *a[i], value_at(b, i), value_at(c, i)});
 }
 
 }  // namespace

@@ -156,7 +156,7 @@ caf::result<T> query_by_security(market_self self, const std::string& ticker, St
 
 storage::pg_statement bars_of(const std::string& security_id, const market::bar_fetch& f) {
   return storage::candles::bars(security_id, f.timeframe_seconds, f.rows_from, f.rows_until,
-                                f.count, f.newest);
+                                f.count, f.newest, f.skip);
 }
 
 caf::result<protocol::upsert_counts> ingest_candles(market_self self, const protocol::candle_batch& batch) {
@@ -168,13 +168,17 @@ caf::result<protocol::upsert_counts> ingest_candles(market_self self, const prot
       [](const std::vector<storage::pg_result>& r) { return storage::candles::to_counts(r.at(0)); });
 }
 
-caf::result<std::vector<protocol::candle>> get_prices(market_self self, const protocol::price_query& q) {
-  return query_by_security<std::vector<protocol::candle>>(
+// The range's bar count with the page, in one round trip.
+caf::result<protocol::candle_page> get_prices(market_self self, const protocol::price_query& q) {
+  return query_by_security<protocol::candle_page>(
       self, q.ticker,
-      [f = market::price_fetch(q.range)](const std::string& id) {
-        return std::vector<storage::pg_statement>{bars_of(id, f)};
+      [f = market::price_fetch(q.range, q.offset)](const std::string& id) {
+        return std::vector<storage::pg_statement>{
+            storage::candles::bar_count(id, f.timeframe_seconds, f.rows_from, f.rows_until), bars_of(id, f)};
       },
-      [](const std::vector<storage::pg_result>& r) { return storage::candles::to_candles(r.at(0)); });
+      [](const std::vector<storage::pg_result>& r) {
+        return protocol::candle_page{storage::candles::to_candles(r.at(1)), r.at(0).first_integer()};
+      });
 }
 
 caf::result<protocol::indicator_report> get_indicators(market_self self,

@@ -5,7 +5,9 @@
 #include "http/api_error.hpp"
 #include "http/edge.hpp"
 #include "http/envelope.hpp"
+#include "http/job_access.hpp"
 #include "http/json_body.hpp"
+#include "http/list_call.hpp"
 #include "http/query.hpp"
 #include "http/routes/routes.hpp"
 #include "core/timeframe.hpp"
@@ -53,9 +55,7 @@ std::string jobs_json(const std::vector<protocol::job_view>& items) {
 std::string job_link(const std::string& job_id) { return "/api/v2/jobs/" + job_id; }
 
 // Jobs of others do not exist for the caller: the same 404 as an unknown id.
-bool may_see(const edge_context& ctx, const protocol::job_view& j) {
-  return ctx.who && (ctx.who->role == "admin" || (!j.owner.empty() && j.owner == ctx.who->user_id));
-}
+bool may_see(const edge_context& ctx, const protocol::job_view& j) { return ctx.who && may_see_job(j, *ctx.who); }
 
 void not_found(const reply_ptr& reply) {
   reply->send(error_response(make_api_error(error_code::not_found, "Job not found."), reply->request_id()));
@@ -69,7 +69,7 @@ void enqueue(edge_context& ctx, protocol::job_request job, reply_ptr reply) {
       .then(
           [reply](const protocol::job_view& j) {
             auto data = json::serialize(json::object{{"job_id", j.job_id}, {"status", j.status}});
-            reply->send(ok_response(202, data, reply->request_id(), std::nullopt, std::nullopt, job_link(j.job_id)));
+            reply->send(ok_response(202, data, reply->request_id(), job_link(j.job_id)));
           },
           answer_error(reply, "Job"));
 }
@@ -91,12 +91,14 @@ void enqueue_for_security(edge_context& ctx, const std::string& ticker, reply_pt
 void create_report(edge_context& ctx, request& req, path_params& params, reply_ptr reply) {
   auto ticker = params.at(0).second;
   json_body body{req};
-  auto type = body.text("report_type", false, 1, 16).value_or("summary");
-  if (type != "summary" && type != "full") body.add_problem("report_type", "must be summary or full");
+  // Required and exact (API.md: summary|full); checked before the unique-job
+  // lookup, so a bad type never answers with a queued report.
+  auto type = body.text("report_type", true, 1, 16);
+  if (type && *type != "summary" && *type != "full") body.add_problem("report_type", "must be summary or full");
   if (!valid_ticker(ticker)) body.add_problem("ticker", ticker_rule);
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
   // The security must exist; its name makes a better prompt.
-  enqueue_for_security(ctx, ticker, std::move(reply), [owner = ctx.who->user_id, type](const protocol::security& s) {
+  enqueue_for_security(ctx, ticker, std::move(reply), [owner = ctx.who->user_id, type = *type](const protocol::security& s) {
     protocol::job_request job;
     job.kind = "research_report";
     job.payload = json::serialize(json::object{{"ticker", s.ticker}, {"name", s.name}, {"report_type", type}});
@@ -201,28 +203,17 @@ void cancel_job(edge_context& ctx, request&, path_params& params, reply_ptr repl
           answer_error(reply, "Job"));
 }
 
-void list_jobs(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
-  query_params query{req.query};
-  auto page = read_pagination(query);
-  auto status = query.text("status", 16);
+void list_jobs(edge_context& ctx, request&, path_params&, list_call& call) {
+  auto status = call.query().text("status", 16);
   static const std::vector<std::string> statuses{"queued", "running", "succeeded", "failed", "dead", "cancelled"};
   if (!status.empty() && std::find(statuses.begin(), statuses.end(), status) == statuses.end())
-    query.add_problem("status", "must be one of queued, running, succeeded, failed, dead, cancelled");
-  if (!query.problems().empty())
-    return reply->send(error_response(validation_error(query.problems()), req.request_id));
+    call.query().add_problem("status", "must be one of queued, running, succeeded, failed, dead, cancelled");
+  if (call.refuse_invalid()) return;
+  auto& page = call.page();
   protocol::job_query q{status, static_cast<std::int32_t>(page.limit), page.offset};
   ctx.ask(jobs(ctx), protocol::list_jobs_atom::value, q)
-      .then(
-          [reply, page, status](const protocol::job_page& result) {
-            std::optional<std::string> next;
-            if (page.offset + static_cast<std::int64_t>(result.items.size()) < result.total)
-              next = "/api/v2/platform/admin/jobs?limit=" + std::to_string(page.limit) +
-                     "&offset=" + std::to_string(page.offset + page.limit) +
-                     (status.empty() ? "" : "&status=" + status);
-            reply->send(ok_response(200, jobs_json(result.items), reply->request_id(),
-                                    page_meta{result.total, page.limit, page.offset}, next));
-          },
-          answer_error(reply, "Job"));
+      .then([call](const protocol::job_page& result) { call.send(jobs_json(result.items), result.total); },
+            answer_error(call.reply(), "Job"));
 }
 
 void retry_job(edge_context& ctx, request&, path_params& params, reply_ptr reply) {
@@ -278,10 +269,8 @@ void add_jobs_routes(router& r) {
       .auth(auth_mode::admin)
       .rate_group("admin")
       .param({"status", "query", "string", "queued, running, succeeded, failed, dead or cancelled"})
-      .param({"limit", "query", "integer", "1..1000, default 50"})
-      .param({"offset", "query", "integer", ">= 0, default 0"})
       .answers({200, 401, 403, 422, 503})
-      .in_edge(list_jobs);
+      .list(list_jobs);
   r.post("/api/v2/platform/admin/jobs/{job_id}/retry")
       .summary("Requeue a dead job (attempts reset)", "admin")
       .auth(auth_mode::admin)

@@ -162,4 +162,9 @@ std::string readiness_json(const protocol::health_report& report, bool& ready) {
   return json::serialize(json::object{{"status", "not_ready"}, {"components", std::move(components)}});
 }
 
+protocol::health_report unanswered_health_report() {
+  protocol::component_health database{"database", "unhealthy", "the health check did not answer in time", {}};
+  return protocol::health_report{{database}, {}};
+}
+
 }  // namespace delta::http

@@ -15,6 +15,10 @@ std::string securities_json(const std::vector<protocol::security>& items);
 // worst component status.
 std::string health_detailed_json(const protocol::health_report& report, std::string& overall);
 std::string readiness_json(const protocol::health_report& report, bool& ready);
+// What the operations routes report when the health check itself gave no
+// report (its actor restarting, stuck or gone): the database's state is
+// unknown, which is that component's failure, in the documented shape.
+protocol::health_report unanswered_health_report();
 
 std::string user_json(const protocol::user_view& u);
 std::string me_json(const protocol::principal& who);

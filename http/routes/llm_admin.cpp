@@ -5,6 +5,7 @@
 #include "http/edge.hpp"
 #include "http/envelope.hpp"
 #include "http/json_body.hpp"
+#include "http/list_call.hpp"
 #include "http/routes/llm_views.hpp"
 #include "http/routes/routes.hpp"
 
@@ -31,39 +32,41 @@ void put_route(edge_context& ctx, request& req, path_params& params, reply_ptr r
             answer_error(reply, "Use case"));
 }
 
-void get_fallbacks(edge_context& ctx, request&, path_params& params, reply_ptr reply) {
+void get_fallbacks(edge_context& ctx, request&, path_params& params, list_call& call) {
+  if (call.refuse_invalid()) return;
   ctx.ask(llm_admin(ctx), protocol::llm_get_fallbacks_atom::value, params.at(0).second)
-      .then(answer_with<protocol::llm_endpoint_list>(reply, 200, llm_endpoints_json),
-            answer_error(reply, "Use case"));
+      .then(call.slice_of_answer<protocol::llm_endpoint_list>(llm_endpoints_json), answer_error(call.reply(), "Use case"));
 }
 
-void put_fallbacks(edge_context& ctx, request& req, path_params& params, reply_ptr reply) {
+void put_fallbacks(edge_context& ctx, request& req, path_params& params, list_call& call) {
   json_body body{req};
   auto chain = read_fallbacks(body);
-  if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
+  if (auto err = body.error()) return call.reply()->send(error_response(*err, req.request_id));
+  if (call.refuse_invalid()) return;
   ctx.ask(llm_admin(ctx), protocol::llm_put_fallbacks_atom::value, params.at(0).second, std::move(chain))
-      .then(answer_with<protocol::llm_endpoint_list>(reply, 200, llm_endpoints_json),
-            answer_error(reply, "Route of the use case"));
+      .then(call.slice_of_answer<protocol::llm_endpoint_list>(llm_endpoints_json),
+            answer_error(call.reply(), "Route of the use case"));
 }
 
-void get_evaluators(edge_context& ctx, request&, path_params&, reply_ptr reply) {
+void get_evaluators(edge_context& ctx, request&, path_params&, list_call& call) {
+  if (call.refuse_invalid()) return;
   ctx.ask(llm_admin(ctx), protocol::llm_get_evaluators_atom::value)
-      .then(answer_with<protocol::llm_evaluator_list>(reply, 200, llm_evaluators_json),
-            answer_error(reply, "Evaluator"));
+      .then(call.slice_of_answer<protocol::llm_evaluator_list>(llm_evaluators_json), answer_error(call.reply(), "Evaluator"));
 }
 
-void put_evaluators(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
+void put_evaluators(edge_context& ctx, request& req, path_params&, list_call& call) {
   json_body body{req};
   auto list = read_evaluators(body);
-  if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
+  if (auto err = body.error()) return call.reply()->send(error_response(*err, req.request_id));
+  if (call.refuse_invalid()) return;
   ctx.ask(llm_admin(ctx), protocol::llm_put_evaluators_atom::value, std::move(list))
-      .then(answer_with<protocol::llm_evaluator_list>(reply, 200, llm_evaluators_json),
-            answer_error(reply, "Evaluator"));
+      .then(call.slice_of_answer<protocol::llm_evaluator_list>(llm_evaluators_json), answer_error(call.reply(), "Evaluator"));
 }
 
-void get_breakers(edge_context& ctx, request&, path_params&, reply_ptr reply) {
+void get_breakers(edge_context& ctx, request&, path_params&, list_call& call) {
+  if (call.refuse_invalid()) return;
   ctx.ask(llm_admin(ctx), protocol::llm_breakers_atom::value)
-      .then(answer_with<protocol::breaker_list>(reply, 200, breakers_json), answer_error(reply, "Breaker"));
+      .then(call.slice_of_answer<protocol::breaker_list>(breakers_json), answer_error(call.reply(), "Breaker"));
 }
 
 const param_doc use_case_param{"use_case", "path", "string",
@@ -95,7 +98,7 @@ void add_llm_admin_routes(router& r) {
       .rate_group("admin")
       .param(use_case_param)
       .answers({200, 401, 403, 404, 503})
-      .in_edge(get_fallbacks);
+      .list(get_fallbacks);
   r.put("/api/v2/platform/admin/llm/fallbacks/{use_case}")
       .summary("Replace a use case's fallback chain: a JSON array, or {fallbacks: [...]}", "admin")
       .auth(auth_mode::admin)
@@ -103,26 +106,26 @@ void add_llm_admin_routes(router& r) {
       .rate_group("admin")
       .param(use_case_param)
       .answers({200, 400, 401, 403, 404, 415, 422, 503})
-      .in_edge(put_fallbacks);
+      .list(put_fallbacks);
   r.get("/api/v2/platform/admin/llm/evaluators")
       .summary("The evaluators that judge every signal, in order", "admin")
       .auth(auth_mode::admin)
       .rate_group("admin")
       .answers({200, 401, 403, 503})
-      .in_edge(get_evaluators);
+      .list(get_evaluators);
   r.put("/api/v2/platform/admin/llm/evaluators")
       .summary("Replace the evaluators: a JSON array, or {evaluators: [...]}", "admin")
       .auth(auth_mode::admin)
       .json_body()
       .rate_group("admin")
       .answers({200, 400, 401, 403, 415, 422, 503})
-      .in_edge(put_evaluators);
+      .list(put_evaluators);
   r.get("/api/v2/platform/admin/llm/breakers")
       .summary("Each provider endpoint's circuit breaker", "admin")
       .auth(auth_mode::admin)
       .rate_group("admin")
       .answers({200, 401, 403, 503})
-      .in_edge(get_breakers);
+      .list(get_breakers);
 }
 
 }  // namespace delta::http

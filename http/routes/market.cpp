@@ -3,6 +3,7 @@
 #include "http/edge.hpp"
 #include "http/envelope.hpp"
 #include "http/json_body.hpp"
+#include "http/list_call.hpp"
 #include "http/query.hpp"
 #include "http/routes/candle_body.hpp"
 #include "http/routes/json_views.hpp"
@@ -33,44 +34,14 @@ void get_security(edge_context& ctx, request& req, path_params& params, reply_pt
             answer_error(reply, "Security"));
 }
 
-std::string next_link(const std::string& q, const pagination& page) {
-  std::string link = "/api/v2/market/securities?limit=" + std::to_string(page.limit) +
-                     "&offset=" + std::to_string(page.offset + page.limit);
-  if (!q.empty()) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    link += "&q=";
-    for (unsigned char c : q) {
-      if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-        link += static_cast<char>(c);
-      } else {
-        link += '%';
-        link += hex[c >> 4];
-        link += hex[c & 0xf];
-      }
-    }
-  }
-  return link;
-}
-
-void find_securities(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
-  query_params query{req.query};
-  auto page = read_pagination(query);
-  auto q = query.text("q", 100);
-  if (!query.problems().empty())
-    return reply->send(error_response(validation_error(query.problems()), req.request_id));
+void find_securities(edge_context& ctx, request&, path_params&, list_call& call) {
+  auto q = call.query().text("q", 100);
+  if (call.refuse_invalid()) return;
+  auto& page = call.page();
   protocol::security_query msg{q, static_cast<std::int32_t>(page.limit), page.offset};
   ctx.ask(ctx.svc.market->get(), protocol::find_securities_atom::value, msg)
-      .then(
-          [reply, page, q](const protocol::security_page& result) {
-            std::optional<std::string> next;
-            if (page.offset + static_cast<std::int64_t>(result.items.size()) < result.total)
-              next = next_link(q, page);
-            reply->send(ok_response(200, securities_json(result.items), reply->request_id(),
-                                    page_meta{result.total, page.limit, page.offset}, next));
-          },
-          [reply](const caf::error& err) {
-            reply->send(error_response(from_domain_error(err), reply->request_id()));
-          });
+      .then([call](const protocol::security_page& result) { call.send(securities_json(result.items), result.total); },
+            answer_error(call.reply()));
 }
 
 void create_security(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
@@ -152,7 +123,7 @@ struct range_query {
   std::string_view timeframe;  // its name, e.g. "1h"
 };
 
-// timeframe (default 1m), from, to, limit (API.md pagination: 1..1000, default 50).
+// timeframe (default 1m), from, to.
 range_query read_range(query_params& query) {
   range_query out{{}, "1m"};
   auto name = query.text("timeframe", 8, "1m");
@@ -167,20 +138,21 @@ range_query read_range(query_params& query) {
   if (from && to && *from > *to) query.add_problem("from", "must not be after to");
   if (from) out.range.from = *from;
   if (to) out.range.to = *to;
-  out.range.limit = static_cast<std::int32_t>(query.integer("limit", 1, 1000, 50));
   return out;
 }
 
-void get_prices(edge_context& ctx, request& req, path_params& params, reply_ptr reply) {
+// A list: `limit` bars after `offset` (see protocol::price_query), `total`
+// the bars of the whole range.
+void get_prices(edge_context& ctx, request&, path_params& params, list_call& call) {
   auto& ticker = params.at(0).second;
-  query_params query{req.query};
-  if (!valid_ticker(ticker)) query.add_problem("ticker", ticker_rule);
-  auto q = read_range(query);
-  if (!query.problems().empty())
-    return reply->send(error_response(validation_error(query.problems()), req.request_id));
-  ctx.ask(ctx.svc.market->get(), protocol::get_prices_atom::value, protocol::price_query{ticker, q.range})
-      .then(answer_with<std::vector<protocol::candle>>(reply, 200, candles_json),
-            answer_error(reply, "Security"));
+  if (!valid_ticker(ticker)) call.query().add_problem("ticker", ticker_rule);
+  auto q = read_range(call.query());
+  if (call.refuse_invalid()) return;
+  q.range.limit = static_cast<std::int32_t>(call.page().limit);
+  ctx.ask(ctx.svc.market->get(), protocol::get_prices_atom::value,
+          protocol::price_query{ticker, q.range, call.page().offset})
+      .then([call](const protocol::candle_page& page) { call.send(candles_json(page.items), page.total); },
+            answer_error(call.reply(), "Security"));
 }
 
 // The `indicators` parameter (required), e.g. ema:20,rsi:14.
@@ -202,6 +174,7 @@ void get_indicators(edge_context& ctx, request& req, path_params& params, reply_
   query_params query{req.query};
   if (!valid_ticker(ticker)) query.add_problem("ticker", ticker_rule);
   auto q = read_range(query);
+  q.range.limit = static_cast<std::int32_t>(query.integer("limit", 1, 1000, 50));
   auto specs = read_specs(query);
   if (!query.problems().empty())
     return reply->send(error_response(validation_error(query.problems()), req.request_id));
@@ -222,10 +195,8 @@ void add_market_routes(router& r) {
       .auth(auth_mode::any)
       .rate_group("market.read")
       .param({"q", "query", "string", "ticker prefix or name substring, case-insensitive"})
-      .param({"limit", "query", "integer", "1..1000, default 50"})
-      .param({"offset", "query", "integer", ">= 0, default 0"})
       .answers({200, 422, 503})
-      .in_edge(find_securities);
+      .list(find_securities);
 
   r.get("/api/v2/market/securities/{ticker}")
       .summary("One security by ticker", "market")
@@ -262,16 +233,17 @@ void add_market_routes(router& r) {
       {"from", "query", "string", "RFC 3339 (percent-encode '+' as %2B); bars starting at or "
                                   "after it, the first `limit` of them"},
       {"to", "query", "string", "RFC 3339; bars starting at or before it; without `from`, the "
-                                "latest `limit` of them"},
-      {"limit", "query", "integer", "1..1000, default 50"}};
+                                "latest `limit` of them"}};
 
   auto prices = r.get("/api/v2/market/prices/{ticker}");
-  prices.summary("OHLCV bars of a ticker, ascending", "market")
+  prices.summary("OHLCV bars of a ticker, ascending; a list: meta.total counts the range's bars, "
+                 "`offset` skips bars from `from` on, or without `from` back from the newest "
+                 "(each page ascending)", "market")
       .auth(auth_mode::any)
       .rate_group("market.read")
       .param({"ticker", "path", "string", "1..20 of A-Z 0-9 . - / (percent-encode /)", true});
   for (auto& p : range_params) prices.param(p);
-  prices.answers({200, 401, 404, 422, 429, 503}).in_edge(get_prices);
+  prices.answers({200, 401, 404, 422, 429, 503}).list(get_prices);
 
   auto indicators = r.get("/api/v2/market/indicators/{ticker}");
   indicators.summary("Indicator series of a ticker (SMA, EMA, RSI, MACD, ATR, Bollinger), "
@@ -284,6 +256,7 @@ void add_market_routes(router& r) {
               "comma-separated, at most 10: sma:N, ema:N, rsi:N, atr:N (N 1..500), "
               "macd:FAST:SLOW:SIGNAL (FAST < SLOW), bbands:N:K (N 2..500, 0 < K <= 10)", true});
   for (auto& p : range_params) indicators.param(p);
+  indicators.param({"limit", "query", "integer", "bars of the range, 1..1000 (default 50)"});
   indicators.answers({200, 401, 404, 422, 429, 503}).in_edge(get_indicators);
 }
 

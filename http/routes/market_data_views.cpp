@@ -27,6 +27,14 @@ void append_field(std::string& out, const char* name, double v) {
   append_number(out, v);
 }
 
+// A value that is not defined (yet) is null.
+void append_field(std::string& out, const char* name, const caf::optional<double>& v) {
+  if (v) return append_field(out, name, *v);
+  out += ",\"";
+  out += name;
+  out += "\":null";
+}
+
 void append_ts(std::string& out, std::int64_t ts) {
   out += "{\"ts\":\"";
   out += core::format_rfc3339(ts);

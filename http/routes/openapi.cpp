@@ -5,6 +5,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 namespace delta::http {
 
 namespace json = boost::json;
@@ -50,13 +52,52 @@ std::string description_of(int status) {
   return "";
 }
 
+// A list's page (API.md "Conventions"): data is an array, meta carries the
+// paging figures, links.next is there while items remain.
+json::object page_schema() {
+  auto integer = json::object{{"type", "integer"}};
+  auto text = json::object{{"type", "string"}};
+  return json::object{
+      {"type", "object"},
+      {"required", json::array{"data", "meta"}},
+      {"properties",
+       json::object{{"data", json::object{{"type", "array"}, {"items", json::object{}}}},
+                    {"meta", json::object{{"type", "object"},
+                                          {"required", json::array{"request_id", "timestamp", "total", "limit", "offset"}},
+                                          {"properties", json::object{{"request_id", text},
+                                                                      {"timestamp", text},
+                                                                      {"total", integer},
+                                                                      {"limit", integer},
+                                                                      {"offset", integer}}}}},
+                    {"links", json::object{{"type", "object"}, {"properties", json::object{{"next", text}}}}}}}};
+}
+
+// Every list takes limit and offset; a bad one is 422.
+std::vector<param_doc> params_of(const route& r) {
+  auto params = r.params;
+  if (r.list) {
+    params.push_back({"limit", "query", "integer", "page size, 1..1000 (default 50)"});
+    params.push_back({"offset", "query", "integer", "items to skip, >= 0 (default 0)"});
+  }
+  return params;
+}
+
+std::vector<int> statuses_of(const route& r) {
+  auto statuses = r.statuses;
+  if (r.list && std::find(statuses.begin(), statuses.end(), 422) == statuses.end()) {
+    statuses.push_back(422);
+    std::sort(statuses.begin(), statuses.end());
+  }
+  return statuses;
+}
+
 json::object operation(const route& r) {
   json::object op;
   op["summary"] = r.summary;
   op["tags"] = json::array{json::value(r.tag)};
   op["operationId"] = lower(r.method) + r.pattern;
   json::array params;
-  for (auto& p : r.params)
+  for (auto& p : params_of(r))
     params.push_back(json::object{{"name", p.name},
                                   {"in", p.in},
                                   {"required", p.required || p.in == "path"},
@@ -71,8 +112,10 @@ json::object operation(const route& r) {
     op["security"] = json::array{json::object{{"bearer", json::array{}}},
                                  json::object{{"api_key", json::array{}}}};
   json::object responses;
-  for (int status : r.statuses) {
+  for (int status : statuses_of(r)) {
     json::object resp{{"description", description_of(status)}};
+    if (status == 200 && r.list)
+      resp["content"] = json::object{{"application/json", json::object{{"schema", page_schema()}}}};
     if (status >= 400)
       resp["content"] = json::object{
           {"application/json", json::object{{"schema", json::object{{"$ref", "#/components/schemas/Error"}}}}}};

@@ -13,16 +13,22 @@ namespace {
 
 response plain_json(int status, std::string body) { return {status, std::move(body), "application/json", {}}; }
 
-// Asks the health actor, then shapes its report with `view`.
+// How long a probe route waits for the health actor (whose own probes give
+// up after 1.5 s): well inside the edge's generic deadline, so the route,
+// not the edge's 503 envelope, answers a health actor that is restarting,
+// stuck or gone.
+constexpr auto health_answer_timeout = std::chrono::seconds(3);
+
+// Asks the health actor, then shapes its report with `view`; without a
+// report, the documented body all the same (unanswered_health_report).
+// A timed request (not the edge's untimed ask): a probe is not a hot path.
 template <class View>
 void answer_with_health(edge_context& ctx, reply_ptr reply, View view) {
   auto health = ctx.svc.health->get();
-  ctx.ask(health, protocol::check_health_atom::value)
+  if (!health) return reply->send(view(unanswered_health_report()));
+  ctx.self->request(health, health_answer_timeout, protocol::check_health_atom::value)
       .then([reply, view](const protocol::health_report& report) { reply->send(view(report)); },
-            [reply](const caf::error&) {
-              // The health actor itself is unreachable: not ready, certainly.
-              reply->send(plain_json(503, R"({"status":"not_ready","components":{}})"));
-            });
+            [reply, view](const caf::error&) { reply->send(view(unanswered_health_report())); });
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "http/edge.hpp"
 #include "http/envelope.hpp"
 #include "http/json_body.hpp"
+#include "http/list_call.hpp"
 #include "http/query.hpp"
 #include "http/routes/json_views.hpp"
 #include "http/routes/routes.hpp"
@@ -20,9 +21,10 @@ void not_found(const reply_ptr& reply, const std::string& what) {
                              reply->request_id()));
 }
 
-void list_tiers(edge_context& ctx, request&, path_params&, reply_ptr reply) {
+void list_tiers(edge_context& ctx, request&, path_params&, list_call& call) {
+  if (call.refuse_invalid()) return;
   ctx.ask(ctx.svc.auth->get(), protocol::list_tiers_atom::value)
-      .then(answer_with<std::vector<protocol::tier_view>>(reply, 200, tiers_json), answer_error(reply, "Tier"));
+      .then(call.slice_of_answer<std::vector<protocol::tier_view>>(tiers_json), answer_error(call.reply(), "Tier"));
 }
 
 void create_key(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
@@ -35,9 +37,13 @@ void create_key(edge_context& ctx, request& req, path_params&, reply_ptr reply) 
       .then(answer_with<protocol::api_key_view>(reply, 201, api_key_json), answer_error(reply, "API key"));
 }
 
-void list_keys(edge_context& ctx, request&, path_params&, reply_ptr reply) {
-  ctx.ask(ctx.svc.auth->get(), protocol::list_keys_atom::value, ctx.who->user_id)
-      .then(answer_with<std::vector<protocol::api_key_view>>(reply, 200, api_keys_json), answer_error(reply, "API key"));
+void list_keys(edge_context& ctx, request&, path_params&, list_call& call) {
+  if (call.refuse_invalid()) return;
+  auto& page = call.page();
+  protocol::key_query q{ctx.who->user_id, static_cast<std::int32_t>(page.limit), page.offset};
+  ctx.ask(ctx.svc.auth->get(), protocol::list_keys_atom::value, q)
+      .then([call](const protocol::api_key_page& keys) { call.send(api_keys_json(keys.items), keys.total); },
+            answer_error(call.reply(), "API key"));
 }
 
 void revoke_key(edge_context& ctx, request&, path_params& params, reply_ptr reply) {
@@ -101,7 +107,7 @@ void add_platform_routes(router& r) {
       .summary("Tiers with their key limits, hourly rate limits and features", "platform")
       .rate_group("platform")
       .answers({200, 429})
-      .in_edge(list_tiers);
+      .list(list_tiers);
   r.post("/api/v2/platform/api-keys")
       .summary("Create an API key; the secret is shown only in this answer", "platform")
       .auth(auth_mode::any)
@@ -114,7 +120,7 @@ void add_platform_routes(router& r) {
       .auth(auth_mode::any)
       .rate_group("platform")
       .answers({200, 401, 429})
-      .in_edge(list_keys);
+      .list(list_keys);
   r.del("/api/v2/platform/api-keys/{key_id}")
       .summary("Revoke one of the caller's keys, effective at once", "platform")
       .auth(auth_mode::any)

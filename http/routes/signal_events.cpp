@@ -8,6 +8,7 @@
 #include "http/edge.hpp"
 #include "http/envelope.hpp"
 #include "http/json_body.hpp"
+#include "http/list_call.hpp"
 #include "http/query.hpp"
 #include "http/routes/routes.hpp"
 #include "core/rfc3339.hpp"
@@ -115,7 +116,7 @@ void submit(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
           [reply](const protocol::signal_receipt& r) {
             auto data = json::serialize(
                 json::object{{"event_id", r.event_id}, {"status", r.status}, {"received_ts", r.received_ts}});
-            reply->send(ok_response(202, data, reply->request_id(), std::nullopt, std::nullopt, signal_link(r.event_id)));
+            reply->send(ok_response(202, data, reply->request_id(), signal_link(r.event_id)));
           },
           answer_error(reply, "Signal"));
 }
@@ -133,27 +134,18 @@ void get_signal(edge_context& ctx, request&, path_params& params, reply_ptr repl
           answer_error(reply, "Signal"));
 }
 
-void list_signals(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
-  query_params query{req.query};
-  auto page = read_pagination(query);
+void list_signals(edge_context& ctx, request&, path_params&, list_call& call) {
+  auto& query = call.query();
   auto symbol = query.text("symbol", 20);
   auto status = query.text("status", 16);
   if (!symbol.empty() && !valid_ticker(symbol)) query.add_problem("symbol", ticker_rule);
   if (!status.empty() && !one_of(statuses, status)) query.add_problem("status", "must be one of " + joined(statuses));
-  if (!query.problems().empty()) return reply->send(error_response(validation_error(query.problems()), req.request_id));
+  if (call.refuse_invalid()) return;
+  auto& page = call.page();
   protocol::signal_query q{ctx.who->user_id, symbol, status, static_cast<std::int32_t>(page.limit), page.offset};
   ctx.ask(ctx.svc.signals->get(), protocol::signal_list_atom::value, q)
-      .then(
-          [reply, page, symbol, status](const protocol::signal_page& p) {
-            std::optional<std::string> next;
-            if (page.offset + page.limit < p.total)
-              next = "/api/v2/signals?limit=" + std::to_string(page.limit) +
-                     "&offset=" + std::to_string(page.offset + page.limit) +
-                     (symbol.empty() ? "" : "&symbol=" + symbol) + (status.empty() ? "" : "&status=" + status);
-            reply->send(ok_response(200, p.items_json, reply->request_id(),
-                                    page_meta{p.total, page.limit, page.offset}, next));
-          },
-          answer_error(reply, "Signal"));
+      .then([call](const protocol::signal_page& p) { call.send(p.items_json, p.total); },
+            answer_error(call.reply(), "Signal"));
 }
 
 // The v1 routes: the v2 handler, every answer marked deprecated.
@@ -199,10 +191,8 @@ void add_signal_events_routes(router& r) {
       .auth(auth_mode::any)
       .param({"symbol", "query", "string", "only this symbol"})
       .param({"status", "query", "string", "received, enriched, evaluated, published, failed or dead"})
-      .param({"limit", "query", "integer", "1..1000, default 50"})
-      .param({"offset", "query", "integer", ">= 0, default 0"})
       .answers({200, 401, 422, 429, 503})
-      .in_edge(list_signals);
+      .list(list_signals);
   add_get(r, "/api/v2/signals/{event_id}", get_signal,
           "A signal: status, timeline, enrichment (features, quality flags) and decisions (owner or admin)");
   add_submit(r, "/api/v1/signals", deprecated(submit), "Deprecated: POST /api/v2/signals (Deprecation, Sunset headers)");

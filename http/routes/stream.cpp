@@ -23,6 +23,7 @@ void open_stream(edge_context& ctx, request& req, path_params&, reply_ptr reply)
   stream_connection_config cfg;
   cfg.edge = caf::actor_cast<caf::actor>(ctx.self);
   cfg.hub = ctx.svc.stream;
+  cfg.jobs = ctx.svc.jobs;
   cfg.sink = req.websocket;
   if (ctx.who) cfg.who = *ctx.who;
   req.websocket->attach(spawn_stream_connection(*ctx.self, std::move(cfg)));
@@ -40,7 +41,7 @@ void add_stream_routes(router& r) {
           "unauthorized error, then close 1008). Client messages: {\"op\":\"subscribe\","
           "\"channel\":\"decisions\",\"filters\":{\"symbol\"?,\"model\"?,\"event_type\"?}}, "
           "{\"op\":\"subscribe\",\"channel\":\"jobs\",\"filters\":{\"job_id\"}} (own jobs; admins: "
-          "any), {\"op\":\"unsubscribe\",\"subscription_id\"} (answered {\"type\":\"unsubscribed\","
+          "any; another user's or an unknown job is a not_found error), {\"op\":\"unsubscribe\",\"subscription_id\"} (answered {\"type\":\"unsubscribed\","
           "\"subscription_id\"}), {\"op\":\"ping\"} (answered {\"type\":\"pong\"}). Server messages: "
           "subscribed, event {channel, subscription_id, data}, error {code, message} (the "
           "connection stays open). Limits: 64 KiB per message (close 1009), 100 subscriptions per "

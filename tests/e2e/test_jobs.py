@@ -16,7 +16,7 @@ Needs DELTAD, DELTA_TEST_DATABASE_URL and LLM_STUB (ctest sets them)."""
 
 import unittest
 
-from tests.e2e.harness import RFC3339_UTC_RE, parse_prometheus, poll_until
+from tests.e2e.harness import RFC3339_UTC_RE, parse_prometheus, poll_until, psql
 from tests.e2e.stubbed import StubbedDeltaTestCase
 
 REPORTS = "/api/v2/signals/research/{}/reports"
@@ -138,6 +138,27 @@ class JobsTest(StubbedDeltaTestCase):
                           404, "not_found")
         self.assert_error(self.call("GET", JOBS + "not-a-uuid", self.admin), 404, "not_found")
 
+    def report_jobs(self):
+        return int(psql(self.db_url, "SELECT count(*) FROM jobs WHERE kind = 'research_report'"))
+
+    def test_report_type_is_summary_or_full_exactly_and_required(self):
+        before = self.report_jobs()
+        for body in ({"report_type": "standard"}, {"report_type": ""}, {"report_type": "SUMMARY"},
+                     {"report_type": "Full"}, {"report_type": " full"}, {"report_type": None}, {}):
+            with self.subTest(body=body):
+                self.assert_problem(self.call("POST", REPORTS.format("MSFT"), self.analyst, body), "report_type")
+        self.assertEqual(self.report_jobs(), before, "a refused report request queued a job")
+
+    def test_a_bad_report_type_is_refused_even_while_the_same_report_runs(self):
+        self.stub.control(models={PRIMARY: {"mode": "hang"}})
+        job_id = self.accepted(self.report(self.other, "MSFT", "summary"))
+        self.addCleanup(self.call, "DELETE", JOBS + job_id, self.other)
+        self.wait_for(job_id, {"running"}, self.other)
+        for bad in ("SUMMARY", "summary "):
+            with self.subTest(report_type=bad):
+                self.assert_problem(self.report(self.other, "MSFT", bad), "report_type")
+        self.assertEqual(self.accepted(self.report(self.other, "MSFT", "summary")), job_id)
+
     def test_report_requests_are_validated(self):
         self.assert_problem(self.call("POST", REPORTS.format("MSFT"), self.analyst, {"report_type": "long"}),
                             "report_type")
@@ -229,6 +250,23 @@ class JobsTest(StubbedDeltaTestCase):
             ({"from": "yesterday"}, "from"),
             ({"to": "2000-01-01T00:00:00Z"}, "to"),
             ({"ticker": "bad ticker"}, "ticker"),
+            ({"ticker": "btc-usd"}, "ticker"),
+            ({"ticker": ""}, "ticker"),
+            ({"ticker": None}, "ticker"),
+            ({"timeframe": "1H"}, "timeframe"),
+            ({"timeframe": ""}, "timeframe"),
+            ({"timeframe": None}, "timeframe"),
+            ({"strategy": {"type": "SMA_CROSS", "fast": 5, "slow": 20}}, "strategy.type"),
+            ({"strategy": {"fast": 5, "slow": 20}}, "strategy.type"),
+            ({"strategy": {"type": "sma_cross", "fast": 0, "slow": 20}}, "strategy.fast"),
+            ({"strategy": {"type": "sma_cross", "fast": 5.5, "slow": 20}}, "strategy.fast"),
+            ({"strategy": {"type": "rsi_reversion", "period": 1, "lower": 30, "upper": 70}}, "strategy.period"),
+            ({"strategy": {"type": "rsi_reversion", "period": 14, "lower": -1, "upper": 70}}, "strategy.lower"),
+            ({"strategy": {"type": "rsi_reversion", "period": 14, "lower": 30, "upper": 101}}, "strategy.upper"),
+            ({"from": "2026-01-01"}, "from"),
+            ({"from": None}, "from"),
+            ({"to": None}, "to"),
+            ({"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"}, "to"),
         ]
         for overrides, field in cases:
             with self.subTest(field=field, overrides=overrides):
@@ -238,6 +276,11 @@ class JobsTest(StubbedDeltaTestCase):
                 self.assert_problem(self.call("POST", BACKTESTS, self.analyst, body), field)
         self.assert_error(self.call("POST", BACKTESTS, self.analyst, self.backtest_body(strategy="sma")),
                           400, "bad_request")
+        for wrong_type in ({"ticker": 7}, {"timeframe": 60}, {"from": 1767225600},
+                           {"strategy": {"type": "sma_cross", "fast": "5", "slow": 20}}):
+            with self.subTest(wrong_type=wrong_type):
+                self.assert_error(self.call("POST", BACKTESTS, self.analyst, self.backtest_body(**wrong_type)),
+                                  400, "bad_request")
         self.assert_error(self.call("POST", BACKTESTS, self.analyst, self.backtest_body(ticker="NOPE123")),
                           404, "not_found")
         self.assert_error(self.call("POST", BACKTESTS, self.free, self.backtest_body()), 403, "not_entitled")

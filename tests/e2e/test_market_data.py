@@ -209,15 +209,69 @@ class MarketDataTest(DeltaTestCase):
         self.ingest("ZMD6", [flat(BASE + 60 * i, c) for i, c in enumerate(closes)])
         data = self.indicators("ZMD6", "indicators=macd:2:3:2&from=2026-01-05T10:00:00Z")
         points = data["series"]["macd:2:3:2"]
-        self.assertEqual([p["ts"] for p in points], [rfc3339(BASE + 60 * i) for i in range(3, 7)])
+        # A point wherever the MACD line is defined: from bar 2 (EMA(3)'s
+        # first value), the signal and histogram null until the signal's
+        # EMA(2) has two MACD values (API.md: null for the first g - 1 points).
+        self.assertEqual([p["ts"] for p in points], [rfc3339(BASE + 60 * i) for i in range(2, 7)])
         for p in points:
             self.assertEqual(set(p), {"ts", "macd", "signal", "histogram"})
+        first = points[0]
+        self.assertAlmostEqual(first["macd"], 0.5)   # EMA(2) 11.5 - EMA(3) 11
+        self.assertIsNone(first["signal"])
+        self.assertIsNone(first["histogram"])
+        for p in points[1:]:
             self.assertAlmostEqual(p["histogram"], p["macd"] - p["signal"])
         # MACD 1/2, 2/3, 11/36, 103/216 from bar 3; signal seeded (1/2 + 1/2) / 2.
-        self.assert_values(points, [(BASE + 180, 0.5), (BASE + 240, 2 / 3), (BASE + 300, 11 / 36),
-                                    (BASE + 360, 103 / 216)], field="macd")
-        self.assert_values(points, [(BASE + 180, 0.5), (BASE + 240, 11 / 18), (BASE + 300, 11 / 27),
-                                    (BASE + 360, 49 / 108)], field="signal")
+        self.assert_values(points[1:], [(BASE + 180, 0.5), (BASE + 240, 2 / 3), (BASE + 300, 11 / 36),
+                                        (BASE + 360, 103 / 216)], field="macd")
+        self.assert_values(points[1:], [(BASE + 180, 0.5), (BASE + 240, 11 / 18), (BASE + 300, 11 / 27),
+                                        (BASE + 360, 49 / 108)], field="signal")
+
+    def test_prices_are_a_list_paged_from_from_or_back_from_the_newest(self):
+        self.create_security("ZMPG")
+        self.ingest("ZMPG", [flat(BASE + 60 * i, 10 + i) for i in range(10)])
+        ts = [rfc3339(BASE + 60 * i) for i in range(10)]
+
+        def page(query):
+            r = self.deltad.get(PRICES + "ZMPG?" + query)
+            meta = self.assert_meta(r)
+            return [b["ts"] for b in r.json["data"]], meta, (r.json.get("links") or {}).get("next")
+
+        # with from: the first bars, then the next ones
+        got, meta, nxt = page("from=2026-01-05T10:00:00Z&limit=4")
+        self.assertEqual((got, meta["total"], meta["limit"], meta["offset"]), (ts[0:4], 10, 4, 0))
+        self.assertIn("offset=4", nxt)
+        got, meta, nxt = page("from=2026-01-05T10:00:00Z&limit=4&offset=8")
+        self.assertEqual((got, meta["offset"], nxt), (ts[8:10], 8, None))
+        # without from: the latest bars, then the ones before them (each page ascending)
+        got, meta, _ = page("limit=4")
+        self.assertEqual((got, meta["total"]), (ts[6:10], 10))
+        got, _, _ = page("limit=4&offset=4")
+        self.assertEqual(got, ts[2:6])
+        # total counts the bars of the range, `to` included
+        got, meta, _ = page("to=2026-01-05T10:04:00Z&limit=2&offset=1")
+        self.assertEqual((got, meta["total"]), (ts[2:4], 5))
+        # resampled: two 5-minute bars
+        got, meta, _ = page("timeframe=5m&limit=1")
+        self.assertEqual((got, meta["total"]), ([ts[5]], 2))
+        self.assert_validation_failed(self.deltad.get(PRICES + "ZMPG?offset=-1"), "offset")
+
+    def test_macd_with_the_default_periods_has_its_first_signal_eight_points_after_its_first_value(self):
+        # 40 one-minute closes: MACD(12, 26, 9) is defined from bar 25, its
+        # signal from bar 33 (the ninth MACD value); bbands(20, 2) has all
+        # three lines from bar 19 on.
+        self.create_security("ZMDA")
+        closes = [100 + (i % 7) - (i % 3) * 0.5 for i in range(40)]
+        self.ingest("ZMDA", [flat(BASE + 60 * i, c) for i, c in enumerate(closes)])
+        data = self.indicators("ZMDA", "indicators=macd:12:26:9,bbands:20:2&from=2026-01-05T10:00:00Z")
+        macd = data["series"]["macd:12:26:9"]
+        self.assertEqual([p["ts"] for p in macd], [rfc3339(BASE + 60 * i) for i in range(25, 40)])
+        self.assertEqual([p["signal"] is None for p in macd], [True] * 8 + [False] * 7)
+        self.assertEqual([p["histogram"] is None for p in macd], [True] * 8 + [False] * 7)
+        self.assertTrue(all(isinstance(p["macd"], (int, float)) for p in macd))
+        bands = data["series"]["bbands:20:2"]
+        self.assertEqual([p["ts"] for p in bands], [rfc3339(BASE + 60 * i) for i in range(19, 40)])
+        self.assertTrue(all(None not in (p["upper"], p["middle"], p["lower"]) for p in bands))
 
     def test_points_cover_the_range_and_use_the_bars_before_it(self):
         self.create_security("ZMD7")

@@ -198,6 +198,85 @@ class TierLimitChangeTest(DeltaTestCase):
         self.assertLessEqual(remaining, 100 - 6)
 
 
+class TierLimitUnderLoadTest(DeltaTestCase):
+    """A tier's new hourly limit reaches keys whose buckets already exist
+    within 5 s of the PUT, on the node that took the PUT and on a second
+    node of the same database, while both are under concurrent load."""
+    config = GENEROUS_IP_LIMIT
+    LOAD_THREADS = 12
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.second = Deltad(cls.db_url, prepare=False, **GENEROUS_IP_LIMIT)
+        cls.addClassCleanup(cls.second.close)
+        cls.second.start()
+        cls.second.wait_serving()
+
+    def load(self, stop):
+        """Keeps both nodes busy with keyed reads and database-bound lists
+        until `stop` is set; returns the threads."""
+        paths = (SECURITY, "/api/v2/market/securities?q=T1&limit=100", ME, TIERS)
+
+        def run(i):
+            node = (self.deltad, self.second)[i % 2]
+            client = node.client(DEMO_AUTH)
+            try:
+                n = 0
+                while not stop.is_set():
+                    client.request("GET", paths[n % len(paths)])
+                    n += 1
+            except Exception:  # noqa: BLE001 - a load thread only keeps the nodes busy
+                pass
+            finally:
+                client.close()
+
+        threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(self.LOAD_THREADS)]
+        for t in threads:
+            t.start()
+        return threads
+
+    def test_a_live_buckets_limit_changes_within_5s_on_every_node_under_load(self):
+        d, e = self.deltad, self.second
+        admin = d.add_user(role="admin")
+        owner = d.add_user(tier="entry")
+        key = {"X-API-Key": d.new_key(owner, "live")["key"]}
+        # the key's bucket is live on both nodes: 2 of 100 used on each
+        for node in (d, e):
+            for expected in (99, 98):
+                r = node.get(SECURITY, key)
+                self.assertEqual(self.assert_ratelimit_headers(r)[:2], (100, expected), r.body[:200])
+
+        def put_limit(value):
+            r = d.request("PUT", f"{ADMIN}/tiers/entry", admin.bearer, {"rate_limit_per_hour": value})
+            self.assert_meta(r)
+
+        self.addCleanup(put_limit, TIER_LIMITS["entry"][1])
+        stop = threading.Event()
+        threads = self.load(stop)
+        self.addCleanup(lambda: [t.join(timeout=30) for t in threads])
+        self.addCleanup(stop.set)
+        start = time.monotonic()
+        put_limit(7)
+        seen = {}
+        for name, node in (("first", d), ("second", e)):
+            def limit_reads_7():
+                r = node.get(ME, key)
+                seen[name] = (r.status, r.headers.get("ratelimit-limit"), r.headers.get("ratelimit-remaining"))
+                return seen[name][1] == "7"
+            poll_until(limit_reads_7, max(0.0, start + EFFECT_TIMEOUT - time.monotonic()),
+                       f"the live bucket on the {name} node reads RateLimit-Limit 7 (last: {seen.get(name)})")
+        took = time.monotonic() - start
+        self.assertLess(took, EFFECT_TIMEOUT, f"the new limit took {took:.2f} s")
+        stop.set()
+        # the same buckets, with what they had used: 7 - 2 - (polls) remain on each node
+        for node in (d, e):
+            r = node.get(SECURITY, key)
+            limit, remaining, _ = self.assert_ratelimit_headers(r)
+            self.assertEqual(limit, 7)
+            self.assertLessEqual(remaining, 7 - 3)
+
+
 class IpBurstTest(DeltaTestCase):
     """DELTA_RATELIMIT__IP_PER_MINUTE=60, DELTA_RATELIMIT__IP_BURST=5: the 6th
     anonymous request within a second is refused."""

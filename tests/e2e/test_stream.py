@@ -232,7 +232,7 @@ class AuthenticationTest(StreamCase):
 
     def test_bearer_header_opens_the_stream(self):
         ws = self.connect_open(self.user.bearer)
-        reply = ws.request({"op": "subscribe", "channel": "jobs", "filters": {"job_id": "j-1"}})
+        reply = ws.request({"op": "subscribe", "channel": "decisions", "filters": {"symbol": "AAPL"}})
         self.assertEqual(reply["type"], "subscribed", reply)
 
     def test_a_wrong_api_key_refuses_the_upgrade_with_401(self):
@@ -331,8 +331,8 @@ class MessagesTest(StreamCase):
         self.assertEqual(a["type"], "subscribed")
         self.assertEqual(a["channel"], "decisions")
         self.assertIsInstance(a["subscription_id"], str)
-        b = ws.request({"op": "subscribe", "channel": "jobs", "filters": {"job_id": "0b6c7c0e"}})
-        self.assertEqual(b["channel"], "jobs")
+        b = ws.request({"op": "subscribe", "channel": "decisions", "filters": {"symbol": "MSFT"}})
+        self.assertEqual(b["channel"], "decisions")
         self.assertNotEqual(a["subscription_id"], b["subscription_id"])
         self.assertEqual(ws.request({"op": "unsubscribe", "subscription_id": a["subscription_id"]}),
                          {"type": "unsubscribed", "subscription_id": a["subscription_id"]})
@@ -355,6 +355,10 @@ class MessagesTest(StreamCase):
             ('{"op":"subscribe","channel":"decisions","filters":"AAPL"}', "validation_failed"),
             ('{"op":"unsubscribe"}', "validation_failed"),
             ('{"op":"unsubscribe","subscription_id":"sub-999"}', "not_found"),
+            # a job that does not exist, by a well-formed or any other id
+            ('{"op":"subscribe","channel":"jobs","filters":{"job_id":"00000000-0000-4000-8000-000000000000"}}',
+             "not_found"),
+            ('{"op":"subscribe","channel":"jobs","filters":{"job_id":"j-1"}}', "not_found"),
         ]
         for text, code in cases:
             with self.subTest(text=text):
@@ -377,7 +381,7 @@ class MessagesTest(StreamCase):
     def test_too_many_subscriptions(self):
         ws = self.connect_open({"X-API-Key": DEMO_KEY})
         for i in range(MAX_SUBSCRIPTIONS):
-            ws.send({"op": "subscribe", "channel": "jobs", "filters": {"job_id": f"job-{i}"}})
+            ws.send({"op": "subscribe", "channel": "decisions", "filters": {"symbol": f"S{i}"}})
         ids = set()
         for _ in range(MAX_SUBSCRIPTIONS):
             reply = ws.recv()
@@ -509,7 +513,11 @@ class JobEventTest(StreamCase):
         job_id = r.json["data"]["job_id"]
         poll_until(lambda: self.job_status(job_id) == "running", WAIT, f"job {job_id} running")
         owner, owner_sub = self.subscribe(self.owner, job_id)
-        other, _ = self.subscribe(self.other, job_id)
+        other = self.connect_open(self.other.bearer)
+        self.assert_error(other.request({"op": "subscribe", "channel": "jobs", "filters": {"job_id": job_id}}),
+                          "not_found")
+        # the other user still follows what is theirs to follow, on the same connection
+        self.assertEqual(other.request({"op": "subscribe", "channel": "decisions"})["type"], "subscribed")
         admin, admin_sub = self.subscribe(self.admin, job_id)
         r = self.deltad.request("DELETE", f"/api/v2/jobs/{job_id}", self.owner.bearer, anonymous=True)
         self.assertEqual(r.status, 200, r.body)
@@ -520,6 +528,32 @@ class JobEventTest(StreamCase):
         # The hub handled the event before the owner got it; anything it had
         # queued for the other user would come before this pong.
         self.assertEqual(other.request({"op": "ping"}), {"type": "pong"})
+
+
+    def test_a_job_subscription_is_for_its_owner_and_admins_only(self):
+        self.stub.control(models={self.PRIMARY: {"mode": "hang"}})
+        r = self.deltad.request("POST", "/api/v2/signals/research/AAPL/reports", self.owner.bearer,
+                                {"report_type": "summary"}, anonymous=True)
+        self.assertEqual(r.status, 202, r.body)
+        job_id = r.json["data"]["job_id"]
+        self.addCleanup(self.deltad.request, "DELETE", f"/api/v2/jobs/{job_id}", self.owner.bearer,
+                        anonymous=True)
+        ws = self.connect_open(self.other.bearer)
+        unknown = "00000000-0000-4000-8000-000000000000"
+        # another user's job answers as an unknown one does, and the connection stays open
+        for job in (job_id, unknown, job_id.upper()[:-1] + "x"):
+            with self.subTest(job=job):
+                self.assert_error(ws.request({"op": "subscribe", "channel": "jobs", "filters": {"job_id": job}}),
+                                  "not_found")
+        self.assert_still_open(ws)
+        by_key = self.connect_open({"X-API-Key": DEMO_KEY})   # a third user, by API key
+        self.assert_error(by_key.request({"op": "subscribe", "channel": "jobs", "filters": {"job_id": job_id}}),
+                          "not_found")
+        # the owner and an admin may follow it
+        self.subscribe(self.owner, job_id)
+        self.subscribe(self.admin, job_id)
+        self.assert_error(self.connect_open(self.admin.bearer).request(
+            {"op": "subscribe", "channel": "jobs", "filters": {"job_id": unknown}}), "not_found")
 
 
 class ShutdownTest(DeltaTestCase):

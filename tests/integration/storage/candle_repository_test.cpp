@@ -120,8 +120,14 @@ class CandleRepositoryTest : public migrated_pool_test {
   }
 
   std::vector<candle> bars(const std::string& id, std::int32_t tf, std::optional<std::int64_t> from,
-                           std::optional<std::int64_t> until, std::int64_t count, bool newest) {
-    return candles::to_candles(one(candles::bars(id, tf, from, until, count, newest)));
+                           std::optional<std::int64_t> until, std::int64_t count, bool newest,
+                           std::int64_t skip = 0) {
+    return candles::to_candles(one(candles::bars(id, tf, from, until, count, newest, skip)));
+  }
+
+  std::int64_t bar_count(const std::string& id, std::int32_t tf, std::optional<std::int64_t> from,
+                         std::optional<std::int64_t> until) {
+    return one(candles::bar_count(id, tf, from, until)).first_integer();
   }
 
   std::vector<std::string> partitions() {
@@ -288,6 +294,32 @@ TEST_F(CandleRepositoryTest, TheFirstAndTheLatestBarsAreWholeBucketsWithinTheRan
   f = market::price_fetch(range);
   expect_same_bars(bars(aapl, 300, f.rows_from, f.rows_until, f.count, f.newest), {five[3], five[4]});
   EXPECT_TRUE(bars(aapl, 300, t - day, t, 10, false).empty());
+}
+
+TEST_F(CandleRepositoryTest, APageOfBarsSkipsFromTheFirstOrTheNewestAndTheCountIsTheWholeRanges) {
+  auto t = yesterday() + 10 * 3600;  // 10:00
+  auto minutes = walk(t + 2 * minute, 60);  // 10:02 .. 11:01
+  upsert(aapl, minutes);
+  auto five = market::resample(minutes, 300);  // 13 buckets, the first and last partial
+  ASSERT_EQ(five.size(), 13u);
+  EXPECT_EQ(bar_count(aapl, 300, std::nullopt, std::nullopt), 13);
+  EXPECT_EQ(bar_count(aapl, 60, std::nullopt, std::nullopt), 60);
+  EXPECT_EQ(bar_count(btc, 60, std::nullopt, std::nullopt), 0);
+  // the second page of 3 from the start, and from the newest (still ascending)
+  expect_same_bars(bars(aapl, 300, std::nullopt, std::nullopt, 3, false, 3), {five[3], five[4], five[5]});
+  expect_same_bars(bars(aapl, 300, std::nullopt, std::nullopt, 3, true, 3), {five[7], five[8], five[9]});
+  // the last page is short, past the end is empty
+  expect_same_bars(bars(aapl, 300, std::nullopt, std::nullopt, 3, false, 12), {five[12]});
+  EXPECT_TRUE(bars(aapl, 300, std::nullopt, std::nullopt, 3, true, 13).empty());
+  // a range as the prices route asks it: 10:05 .. 10:20 is 4 bars
+  delta::protocol::bar_range range;
+  range.timeframe_seconds = 300;
+  range.from = t + minute;
+  range.to = t + 20 * minute;
+  range.limit = 2;
+  auto f = market::price_fetch(range, 2);
+  EXPECT_EQ(bar_count(aapl, 300, f.rows_from, f.rows_until), 4);
+  expect_same_bars(bars(aapl, 300, f.rows_from, f.rows_until, f.count, f.newest, f.skip), {five[3], five[4]});
 }
 
 // ---- the data source a backtest reads ----

@@ -77,6 +77,13 @@ class IdentityRepositoryTest : public migrated_pool_test {
 
   protocol::entitlement_table tiers() { return identity::to_entitlements(one(identity::all_tiers())); }
 
+  // One page of a user's keys with their count (the list route's query).
+  protocol::api_key_page key_page(const std::string& user_id, std::int32_t limit = 50, std::int64_t offset = 0) {
+    auto reply = call_and_wait(*pool, identity::list_keys({user_id, limit, offset}), false);
+    EXPECT_TRUE(reply.ok()) << reply.error->message;
+    return reply.ok() ? identity::to_key_page(reply.results) : protocol::api_key_page{};
+  }
+
   std::int64_t count(const std::string& query) {
     pg_connection conn{db->url()};
     auto res = conn.exec(query, {});
@@ -355,7 +362,9 @@ TEST_F(IdentityRepositoryTest, ListsTheOwnersLiveKeysInCreationOrderWithTheTiers
   ASSERT_TRUE(add_key(other, "dk_live_other_secret_0001"));
   ASSERT_TRUE(a && b && c);
   one(identity::revoke_key(id, b->key_id));
-  auto keys = identity::to_keys(one(identity::list_keys(id)));
+  auto page = key_page(id);
+  EXPECT_EQ(page.total, 2);
+  auto& keys = page.items;
   ASSERT_EQ(keys.size(), 2u);
   EXPECT_EQ(keys[0].key_id, a->key_id);
   EXPECT_EQ(keys[0].name, "first");
@@ -367,7 +376,17 @@ TEST_F(IdentityRepositoryTest, ListsTheOwnersLiveKeysInCreationOrderWithTheTiers
     EXPECT_EQ(k.prefix.size(), 16u);
     EXPECT_TRUE(std::regex_match(k.created_at, rfc3339)) << k.created_at;
   }
-  EXPECT_TRUE(identity::to_keys(one(identity::list_keys(user("none@example.com", "entry")))).empty());
+  auto none = key_page(user("none@example.com", "entry"));
+  EXPECT_TRUE(none.items.empty());
+  EXPECT_EQ(none.total, 0);
+  // pages: the count stays the whole list's; past the end is empty
+  auto second = key_page(id, 1, 1);
+  EXPECT_EQ(second.total, 2);
+  ASSERT_EQ(second.items.size(), 1u);
+  EXPECT_EQ(second.items[0].key_id, c->key_id);
+  auto beyond = key_page(id, 10, 5);
+  EXPECT_EQ(beyond.total, 2);
+  EXPECT_TRUE(beyond.items.empty());
 }
 
 // ---- tiers and entitlements ----
@@ -445,7 +464,7 @@ TEST_F(IdentityRepositoryTest, APatchedTierAppliesToExistingUsersAndKeys) {
   p.rate_limit_per_hour = 250;
   one(identity::patch_tier("entry", p));
   EXPECT_TRUE(add_key(id, "dk_live_entry_secret_00003"));
-  for (auto& k : identity::to_keys(one(identity::list_keys(id)))) EXPECT_EQ(k.rate_limit_per_hour, 250);
+  for (auto& k : key_page(id).items) EXPECT_EQ(k.rate_limit_per_hour, 250);
 }
 
 TEST_F(IdentityRepositoryTest, PatchTierOutOfTheColumnsRangeIsAnErrorNotAChange) {

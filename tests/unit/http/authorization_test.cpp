@@ -173,3 +173,15 @@ TEST(Authorize, AnUnknownRoleIsNotStaff) {
   EXPECT_TRUE(is_staff(caller("api_key", "internal")));
   EXPECT_FALSE(is_staff(caller("session", "user")));
 }
+
+TEST(UsesCredentials, OnlyWhenTheRouteNeedsAPrincipalOrChargesABucket) {
+  EXPECT_FALSE(uses_credentials(with_auth(auth_mode::none)));  // a probe: /ready, /health/detailed
+  for (auto mode : {auth_mode::any, auth_mode::session, auth_mode::admin})
+    EXPECT_TRUE(uses_credentials(with_auth(mode)));
+  auto limited = with_auth(auth_mode::none);
+  limited.rate_group = "platform";  // anonymous allowed, but a key is charged to its own bucket
+  EXPECT_TRUE(uses_credentials(limited));
+  auto featured = with_auth(auth_mode::none);
+  featured.feature = "explain";
+  EXPECT_TRUE(uses_credentials(featured));
+}

@@ -33,8 +33,9 @@ TEST(OkResponse, KeepsTheGivenStatus) {
   EXPECT_EQ(ok_response(201, "{}", "r").status, 201);
 }
 
-TEST(OkResponse, AddsPageFiguresToMeta) {
-  auto res = ok_response(200, "[1,2]", "req-2", page_meta{2000, 50, 100});
+TEST(PageResponse, AddsPageFiguresToMeta) {
+  auto res = page_response("[1,2]", "req-2", page_meta{2000, 50, 100}, std::nullopt);
+  EXPECT_EQ(res.status, 200);
   auto doc = json::parse(res.body).as_object();
   EXPECT_EQ(doc.at("data").as_array().size(), 2u);
   auto& meta = doc.at("meta").as_object();
@@ -44,24 +45,27 @@ TEST(OkResponse, AddsPageFiguresToMeta) {
   EXPECT_FALSE(doc.contains("links"));
 }
 
-TEST(OkResponse, AddsTheNextLinkOnlyWhenGiven) {
-  auto res = ok_response(200, "[]", "r", page_meta{10, 5, 0},
-                         std::string{"/api/v2/market/securities?limit=5&offset=5"});
+TEST(PageResponse, AddsTheNextLinkOnlyWhenGiven) {
+  auto res = page_response("[]", "r", page_meta{10, 5, 0}, std::string{"/api/v2/market/securities?limit=5&offset=5"});
   auto doc = json::parse(res.body).as_object();
   ASSERT_TRUE(doc.contains("links"));
-  EXPECT_EQ(doc.at("links").as_object().at("next").as_string(),
-            "/api/v2/market/securities?limit=5&offset=5");
+  EXPECT_EQ(doc.at("links").as_object().at("next").as_string(), "/api/v2/market/securities?limit=5&offset=5");
 }
 
-TEST(OkResponse, AddsTheSelfLinkAloneOrWithNext) {
-  auto only = json::parse(ok_response(202, "{}", "r", std::nullopt, std::nullopt, std::string{"/api/v2/jobs/j1"}).body)
-                  .as_object();
+TEST(OkResponse, AddsTheSelfLink) {
+  auto only = json::parse(ok_response(202, "{}", "r", std::string{"/api/v2/jobs/j1"}).body).as_object();
   EXPECT_EQ(only.at("links").as_object().at("self").as_string(), "/api/v2/jobs/j1");
   EXPECT_FALSE(only.at("links").as_object().contains("next"));
-  auto both = json::parse(ok_response(200, "[]", "r", std::nullopt, std::string{"/n"}, std::string{"/s"}).body)
-                  .as_object();
-  EXPECT_EQ(both.at("links").as_object().at("self").as_string(), "/s");
-  EXPECT_EQ(both.at("links").as_object().at("next").as_string(), "/n");
+}
+
+TEST(OkResponse, RefusesAnArrayBecauseAListAlwaysCarriesItsPagingFigures) {
+  for (const char* list : {"[]", "[1,2]", "  [{\"a\":1}]"}) {
+    auto res = ok_response(200, list, "req-3");
+    EXPECT_EQ(res.status, 500) << list;
+    EXPECT_EQ(json::parse(res.body).as_object().at("error").as_object().at("code").as_string(), "internal");
+  }
+  EXPECT_EQ(ok_response(200, "{\"items\":[]}", "r").status, 200);
+  EXPECT_EQ(ok_response(200, "null", "r").status, 200);
 }
 
 TEST(OkResponse, EscapesTheRequestId) {

@@ -224,7 +224,8 @@ TEST_F(RegisteredTypes, EveryRegisteredTypeCrossesNodesIntact) {
   range.from = std::int64_t{1795341600};
   range.limit = 1000;
   expect_crosses(range);
-  expect_crosses(price_query{"AAPL", range});
+  expect_crosses(price_query{"AAPL", range, 100});
+  expect_crosses(candle_page{{c, c}, 720});
   indicator_spec macd{3, 12, 26, 9, 0, "macd:12:26:9"};
   expect_crosses(macd);
   expect_crosses(indicator_query{"AAPL", range, {macd}});
@@ -243,6 +244,8 @@ TEST_F(RegisteredTypes, EveryRegisteredTypeCrossesNodesIntact) {
   api_key_view key{"k-1", "ci", "dk_live_x", "dk_live_ab12cd34", 100, "2026-12-04T10:00:00Z", ""};
   expect_crosses(key);
   expect_crosses(std::vector<api_key_view>{key});
+  expect_crosses(key_query{"u-1", 10, 20});
+  expect_crosses(api_key_page{{key}, 11});
   tier_view tier{"professional", 3, 500, {"backtest", "explain"}};
   expect_crosses(tier);
   expect_crosses(std::vector<tier_view>{tier});

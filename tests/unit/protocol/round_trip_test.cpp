@@ -82,6 +82,10 @@ bool same(const std::vector<api_key_view>& a, const std::vector<api_key_view>& b
     if (!same(a[i], b[i])) return false;
   return true;
 }
+bool same(const key_query& a, const key_query& b) {
+  return std::tie(a.user_id, a.limit, a.offset) == std::tie(b.user_id, b.limit, b.offset);
+}
+bool same(const api_key_page& a, const api_key_page& b) { return a.total == b.total && same(a.items, b.items); }
 bool same(const tier_view& a, const tier_view& b) {
   return std::tie(a.tier, a.api_keys_max, a.rate_limit_per_hour, a.features) ==
          std::tie(b.tier, b.api_keys_max, b.rate_limit_per_hour, b.features);
@@ -140,8 +144,9 @@ bool same(const bar_range& a, const bar_range& b) {
          std::tie(b.timeframe_seconds, b.from, b.to, b.limit);
 }
 bool same(const price_query& a, const price_query& b) {
-  return a.ticker == b.ticker && same(a.range, b.range);
+  return a.ticker == b.ticker && same(a.range, b.range) && a.offset == b.offset;
 }
+bool same(const candle_page& a, const candle_page& b) { return a.total == b.total && same(a.items, b.items); }
 bool same(const indicator_spec& a, const indicator_spec& b) {
   return std::tie(a.kind, a.period, a.slow, a.signal, a.k, a.key) ==
          std::tie(b.kind, b.period, b.slow, b.signal, b.k, b.key);
@@ -352,6 +357,9 @@ TEST_F(ProtocolRoundTrip, EveryIdentityAndRateLimitTypeCrossesNodesInsideAMessag
   expect_message_round_trip(login_result{"ds_x", "2026-11-23T10:00:00Z", user()});
   expect_message_round_trip(key_view(""));
   expect_message_round_trip(std::vector<api_key_view>{key_view(""), key_view("")});
+  expect_message_round_trip(key_query{"00000000-0000-4000-8000-00000000de70", 1000, 7});
+  expect_message_round_trip(api_key_page{{key_view(""), key_view("")}, 12});
+  expect_message_round_trip(api_key_page{});
   expect_message_round_trip(tier());
   expect_message_round_trip(std::vector<tier_view>{tier(), {"free", 0, 0, {}}});
   expect_message_round_trip(full_patch());
@@ -369,10 +377,12 @@ TEST_F(ProtocolRoundTrip, EveryMarketDataTypeCrossesNodesInsideAMessage) {
   expect_message_round_trip(upsert_counts{9999, 1});
   expect_message_round_trip(hourly_range());
   expect_message_round_trip(bar_range{});  // from and to absent
-  expect_message_round_trip(price_query{"BRK.B", hourly_range()});
+  expect_message_round_trip(price_query{"BRK.B", hourly_range(), 2000});
+  expect_message_round_trip(candle_page{{bar, {1795341660, 1, 2, 0.5, 1.5, 0}}, 4000});
   expect_message_round_trip(macd_spec());
   expect_message_round_trip(indicator_query{"AAPL", hourly_range(), {macd_spec(), bbands_spec()}});
   expect_message_round_trip(indicator_point{1795341600, 1.5, -2.5, 0.125});
+  expect_message_round_trip(indicator_point{1795341600, 1.5, caf::none, caf::none});  // MACD before its signal
   indicator_series series{bbands_spec(), {{1795341600, 3, 2, 1}, {1795345200, 4, 3, 2}}};
   expect_message_round_trip(series);
   expect_message_round_trip(indicator_report{{series, {macd_spec(), {}}}});

@@ -48,6 +48,18 @@ TEST(BarPlan, WithoutFromTheLatestBarsUpToToAreRead) {
   EXPECT_FALSE(open.rows_until);
 }
 
+TEST(BarPlan, AnOffsetSkipsBarsFromTheFirstWithFromAndFromTheNewestWithout) {
+  auto first = price_fetch(five_minutes(ten, std::nullopt, 20), 40);
+  EXPECT_EQ(first.skip, 40);
+  EXPECT_FALSE(first.newest);
+  auto latest = price_fetch(five_minutes(std::nullopt, ten, 20), 40);
+  EXPECT_EQ(latest.skip, 40);
+  EXPECT_TRUE(latest.newest);
+  EXPECT_EQ(price_fetch(five_minutes(ten, std::nullopt, 20)).skip, 0);
+  // indicators never skip: their warm-up is the bars before the range
+  for (auto& f : indicator_fetches(five_minutes(ten, ten + 3600, 5), 30)) EXPECT_EQ(f.skip, 0);
+}
+
 TEST(BarPlan, IndicatorsWithoutFromReadTheLatestLimitPlusWarmUpBars) {
   auto range = five_minutes(std::nullopt, ten, 3);
   auto fetches = indicator_fetches(range, 10);

@@ -43,23 +43,40 @@ TEST(IndicatorReport, PointsExistOnlyWhereTheIndicatorIsDefined) {
   EXPECT_TRUE(compute_series(spec("sma:10"), bars, 0).points.empty());
 }
 
-TEST(IndicatorReport, MacdPointsCarryMacdSignalAndHistogramOnceAllAreDefined) {
+TEST(IndicatorReport, MacdHasAPointWhereverTheMacdLineIsDefinedWithSignalAndHistogramNoneUntilDefined) {
   auto bars = closes({10, 11, 12, 13, 15, 14, 16});
+  // MACD(2, 3) is defined from bar 2 (EMA(3)'s first value); the signal
+  // EMA(2) of MACD needs two MACD values, so from bar 3.
   auto s = compute_series(spec("macd:2:3:2"), bars, 0);
-  ASSERT_EQ(s.points.size(), 4u);  // the signal needs two MACD values
+  ASSERT_EQ(s.points.size(), 5u);
+  EXPECT_EQ(s.points[0].ts, bars[2].ts);
+  EXPECT_FALSE(s.points[0].b);  // signal not defined yet
+  EXPECT_FALSE(s.points[0].c);  // nor the histogram
+  EXPECT_EQ(s.points[1].ts, bars[3].ts);
+  ASSERT_TRUE(s.points[1].b && s.points[1].c);
+  EXPECT_NEAR(s.points[2].a, 2.0 / 3, 1e-12);               // macd
+  EXPECT_NEAR(*s.points[2].b, 11.0 / 18, 1e-12);            // signal
+  EXPECT_NEAR(*s.points[2].c, 2.0 / 3 - 11.0 / 18, 1e-12);  // histogram
+  for (std::size_t i = 1; i < s.points.size(); ++i) EXPECT_TRUE(s.points[i].b && s.points[i].c) << i;
+}
+
+TEST(IndicatorReport, AMacdPointBeforeItsSignalIsKeptWithinTheRangeOnly) {
+  auto bars = closes({10, 11, 12, 13, 15, 14, 16});
+  // The range starts at bar 3: bar 2's signal-less point is warm-up.
+  auto s = compute_series(spec("macd:2:3:2"), bars, 3);
+  ASSERT_EQ(s.points.size(), 4u);
   EXPECT_EQ(s.points[0].ts, bars[3].ts);
-  EXPECT_NEAR(s.points[1].a, 2.0 / 3, 1e-12);              // macd
-  EXPECT_NEAR(s.points[1].b, 11.0 / 18, 1e-12);            // signal
-  EXPECT_NEAR(s.points[1].c, 2.0 / 3 - 11.0 / 18, 1e-12);  // histogram
+  EXPECT_TRUE(s.points[0].b);
 }
 
 TEST(IndicatorReport, BollingerPointsAreUpperMiddleLowerAndAtrUsesHighAndLow) {
   auto bars = closes({2, 4, 6});
   auto b = compute_series(spec("bbands:3:2"), bars, 0);
-  ASSERT_EQ(b.points.size(), 1u);
-  EXPECT_DOUBLE_EQ(b.points[0].b, 4);
+  ASSERT_EQ(b.points.size(), 1u);  // all three lines are defined together
+  ASSERT_TRUE(b.points[0].b && b.points[0].c);
+  EXPECT_DOUBLE_EQ(*b.points[0].b, 4);
   EXPECT_GT(b.points[0].a, 4);
-  EXPECT_LT(b.points[0].c, 4);
+  EXPECT_LT(*b.points[0].c, 4);
   // True ranges from high and low: 3 - 1 = 2, then |high - previous close|
   // = 3 twice. ATR(2): (2 + 3) / 2 = 2.5, then (2.5 + 3) / 2 = 2.75.
   auto a = compute_series(spec("atr:2"), bars, 0);

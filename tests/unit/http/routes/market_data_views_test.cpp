@@ -24,9 +24,9 @@ TEST(MarketDataViews, CandlesHaveRfc3339TimesAndShortestNumbers) {
 TEST(MarketDataViews, IndicatorSeriesAreKeyedBySpecWithTheirValueNames) {
   auto specs = delta::market::parse_indicator_specs("ema:20,macd:12:26:9,bbands:20:2").specs;
   indicator_report report;
-  report.series = {{specs[0], {{1795341600, 1.5, 0, 0}}},
+  report.series = {{specs[0], {{1795341600, 1.5, caf::none, caf::none}}},
                    {specs[1], {{1795341600, 0.5, 0.25, 0.25}}},
-                   {specs[2], {{1795341600, 3, 2, 1}, {1795341660, 3, 2, NAN}}}};
+                   {specs[2], {{1795341600, 3, 2.0, 1.0}, {1795341660, 3, 2.0, double{NAN}}}}};
   auto text = indicators_json("BTC-USD", "1h", report);
   auto v = boost::json::parse(text).as_object();
   EXPECT_EQ(v["ticker"], "BTC-USD");
@@ -38,6 +38,17 @@ TEST(MarketDataViews, IndicatorSeriesAreKeyedBySpecWithTheirValueNames) {
   EXPECT_EQ(series["bbands:20:2"].as_array().size(), 2u);
   // JSON has no NaN: a value that is not finite is null.
   EXPECT_NE(text.find(R"({"ts":"2026-11-22T10:01:00Z","upper":3,"middle":2,"lower":null})"), std::string::npos);
+}
+
+TEST(MarketDataViews, AMacdPointBeforeItsSignalHasNullSignalAndHistogram) {
+  auto specs = delta::market::parse_indicator_specs("macd:12:26:9").specs;
+  indicator_report report;
+  report.series = {{specs[0], {{1795341600, 0.5, caf::none, caf::none}, {1795341660, 0.75, 0.5, 0.25}}}};
+  auto text = indicators_json("BTC-USD", "1m", report);
+  EXPECT_NE(text.find(R"([{"ts":"2026-11-22T10:00:00Z","macd":0.5,"signal":null,"histogram":null},)"
+                      R"({"ts":"2026-11-22T10:01:00Z","macd":0.75,"signal":0.5,"histogram":0.25}])"),
+            std::string::npos)
+      << text;
 }
 
 TEST(MarketDataViews, AnEmptyReportHasAnEmptySeriesObject) {
