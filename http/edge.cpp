@@ -88,9 +88,9 @@ void run_handler(edge_self self, const services& svc, const http_call_ptr& call,
 
 caf::actor bucket_region(const services& svc, bucket_family family) {
   switch (family) {
-    case bucket_family::ip: return svc.buckets_ip->get();
-    case bucket_family::user: return svc.buckets_user->get();
-    case bucket_family::key: return svc.buckets_key->get();
+    case bucket_family::ip: return svc.get(protocol::buckets_ip_service);
+    case bucket_family::user: return svc.get(protocol::buckets_user_service);
+    case bucket_family::key: return svc.get(protocol::buckets_key_service);
   }
   return {};
 }
@@ -98,7 +98,7 @@ caf::actor bucket_region(const services& svc, bucket_family family) {
 // Authorization, then the rate limit, then the handler.
 void with_principal(edge_self self, const services& svc, const http_call_ptr& call,
                     std::optional<protocol::principal> who) {
-  auto table = svc.entitlements->get();
+  auto table = svc.get(protocol::entitlements_service);
   const protocol::principal* caller = who ? &*who : nullptr;
   // Until the tier table is first loaded, nothing that depends on it can be
   // decided: answer 503 rather than a wrong 403 or an hour-long 429.
@@ -142,7 +142,7 @@ void resolve_key(edge_self self, const services& svc, const std::string& key_has
     self->state.key_lookups.erase(key_hash);
     for (auto& c : callers) c(r);
   };
-  self->request(svc.auth->get(), caf::infinite, protocol::resolve_key_atom::value, key_hash)
+  self->request(svc.get(protocol::auth_service), caf::infinite, protocol::resolve_key_atom::value, key_hash)
       .then(
           [self, key_hash, finish](const protocol::principal& who) {
             self->state.keys.put(key_hash, who, std::chrono::steady_clock::now());
@@ -158,7 +158,7 @@ void resolve_key(edge_self self, const services& svc, const std::string& key_has
 }
 
 void resolve_session(edge_self self, const services& svc, const std::string& token_hash, resolved_fn then) {
-  auto region = svc.sessions->get();
+  auto region = svc.get(protocol::sessions_service);
   if (!region) return then({std::nullopt, error_code::unavailable});
   self->request(region, caf::infinite, protocol::entity_atom::value, token_hash,
                 caf::make_message(protocol::resolve_atom::value))
@@ -226,7 +226,7 @@ void sweep_deadlines(edge_state& st) {
 // The auth actor tells its subscribers when keys or users change; after it
 // restarts, the new one needs to hear from us again.
 void ensure_subscribed(edge_self self, const services& svc) {
-  auto auth = caf::actor_cast<caf::actor>(svc.auth->get());
+  auto auth = caf::actor_cast<caf::actor>(svc.get(protocol::auth_service));
   if (!auth || auth.address() == self->state.subscribed_to) return;
   caf::anon_send(auth, protocol::subscribe_atom::value, caf::actor_cast<caf::actor>(self));
   self->state.subscribed_to = auth.address();

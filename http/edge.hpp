@@ -12,6 +12,7 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "protocol/actor_slot.hpp"
+#include "protocol/service_directory.hpp"
 #include "protocol/auth.hpp"
 #include "protocol/health.hpp"
 #include "protocol/jobs.hpp"
@@ -26,22 +27,20 @@
 
 namespace delta::http {
 
-// Where the edge finds the domain actors (their supervisors keep these current).
+// What the edge reads per request: the node's service directory (every
+// domain's slots, kept current by their supervisors) and the rate limits.
 struct services {
-  protocol::slot_ptr<protocol::market_actor> market;
-  protocol::slot_ptr<protocol::health_actor> health;
-  protocol::slot_ptr<protocol::auth_actor> auth;
-  protocol::slot_ptr<caf::actor> sessions;      // region of session entities
-  protocol::slot_ptr<caf::actor> buckets_ip;    // regions of rate-limit buckets
-  protocol::slot_ptr<caf::actor> buckets_user;
-  protocol::slot_ptr<caf::actor> buckets_key;
-  protocol::slot_ptr<protocol::entitlements_ptr> entitlements;
-  protocol::slot_ptr<protocol::llm_gateway_actor> llm;
-  protocol::slot_ptr<protocol::llm_admin_actor> llm_admin;
-  protocol::slot_ptr<protocol::jobs_actor> jobs;
-  protocol::slot_ptr<caf::actor> stream;        // the live stream's fan-out hub (protocol/stream.hpp)
-  protocol::slot_ptr<protocol::signals_actor> signals;  // the signal pipeline's API (ingest, reads)
-  std::shared_ptr<const rate_settings> rates;
+  protocol::services_ptr directory = std::make_shared<protocol::service_directory>();
+  std::shared_ptr<const rate_settings> rates = std::make_shared<const rate_settings>();
+
+  template <class Value>
+  Value get(const protocol::service<Value>& key) const {
+    return directory->get(key);
+  }
+  template <class Value>
+  protocol::slot_ptr<Value> slot(const protocol::service<Value>& key) const {
+    return directory->slot(key);
+  }
 };
 
 // (whois_atom, presented_credential) -> protocol::principal, or a delta error

@@ -101,4 +101,22 @@ route_match router::match(const std::string& method, const std::string& path) co
   return result;
 }
 
+std::vector<int> answers_of(const route& r) {
+  std::vector<int> out = r.statuses;
+  auto add = [&out](int status) { out.push_back(status); };
+  if (r.auth != auth_mode::none || !r.feature.empty()) add(401);
+  if (r.auth == auth_mode::admin || !r.feature.empty() || !r.tiers.empty()) add(403);
+  if (r.body == body_kind::json) {
+    add(400);
+    add(413);
+    add(415);
+  }
+  if (r.list) add(422);
+  if (!r.rate_group.empty()) add(429);
+  if (r.answer_in_edge) add(503);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 }  // namespace delta::http

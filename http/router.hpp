@@ -52,7 +52,7 @@ struct route {
   bool websocket = false;             // upgrades to WebSocket (request::websocket)
   bool list = false;                  // answers a page of a list (limit, offset, meta.total, links.next)
   std::vector<param_doc> params;
-  std::vector<int> statuses;  // documented answers
+  std::vector<int> statuses;  // the answers only the handler knows (200, 201, 404, 409...): see answers_of
   inline_handler answer_inline;
   actor_handler answer_in_edge;
   std::vector<std::string> segments;  // the pattern split at '/', once, when added
@@ -108,6 +108,13 @@ class router {
  private:
   std::vector<std::unique_ptr<route>> routes_;  // stable addresses
 };
+
+// Every status a route may answer, sorted: those it declares (what only its
+// handler knows) and those its declarations imply, enforced by the edge:
+// 401 for auth, 403 for admin or a feature, 400/413/415 for a JSON body, 422
+// for a list's paging, 429 for a rate group, 503 for a handler in the edge
+// (a domain actor down or too slow).
+std::vector<int> answers_of(const route& r);
 
 // Percent-decodes one path segment or query component; nullopt when malformed.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);

@@ -109,7 +109,10 @@ void subscribe(connection_self self, stream::client_message& m) {
     return send_error(self, "limit_reached",
                       "At most " + std::to_string(st.cfg.limits.max_subscriptions) +
                           " subscriptions per connection.");
-  if (m.filter.channel == protocol::stream_channel_jobs) return subscribe_to_job(self, std::move(m.filter));
+  auto* spec = protocol::find_channel(*st.cfg.channels, m.filter.channel);  // the parser checked it exists
+  if (spec->admin_only && st.cfg.who->role != "admin")
+    return send_error(self, "forbidden", "The " + spec->name + " channel is for admins.");
+  if (spec->owned_job) return subscribe_to_job(self, std::move(m.filter));
   add_subscription(self, std::move(m.filter));
 }
 
@@ -120,7 +123,7 @@ void unsubscribe(connection_self self, const std::string& id) {
 }
 
 void on_text(connection_self self, const std::string& text) {
-  auto parsed = stream::parse_client_message(text);
+  auto parsed = stream::parse_client_message(text, *self->state.cfg.channels);
   auto authenticated = self->state.cfg.who.has_value();
   if (auto* error = std::get_if<stream::client_error>(&parsed)) {
     if (!authenticated) return reject_credentials(self, "Authenticate first: {\"op\":\"auth\",...}.");

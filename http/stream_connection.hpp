@@ -37,6 +37,7 @@ struct stream_connection_config {
   caf::actor edge;                          // answers whois_atom (http/edge.hpp)
   protocol::slot_ptr<caf::actor> hub;       // the stream hub
   protocol::slot_ptr<protocol::jobs_actor> jobs;  // who owns a job (the jobs channel is for its owner)
+  protocol::stream_channels_ptr channels;   // the channels a client may subscribe to
   protocol::stream_sink_ptr sink;           // the connection's outbound side
   std::optional<protocol::principal> who;   // from the upgrade's headers, if any
   stream_connection_limits limits;

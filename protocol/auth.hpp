@@ -2,6 +2,8 @@
 // Identity messages: principals, users, API keys, tiers and entitlements, and
 // the typed interfaces of the auth actor and the session entities.
 
+#include <caf/actor.hpp>
+#include "protocol/service_directory.hpp"
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/optional.hpp>
@@ -195,5 +197,10 @@ using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 // answers the session's principal and ends the session on logout.
 using session_actor = caf::typed_actor<caf::replies_to<resolve_atom>::with<principal>,
                                        caf::replies_to<logout_atom>::with<bool>>;
+
+// Where the node finds this domain's services (protocol/service_directory.hpp).
+inline constexpr service<auth_actor> auth_service{"auth"};
+inline constexpr service<caf::actor> sessions_service{"sessions"};
+inline constexpr service<entitlements_ptr> entitlements_service{"entitlements"};
 
 }  // namespace delta::protocol

@@ -2,6 +2,7 @@
 // Messages and the typed interface of the health actor, which probes the
 // node's dependencies for /ready and /health/detailed.
 
+#include "protocol/service_directory.hpp"
 #include "protocol/llm.hpp"
 
 #include <caf/atom.hpp>
@@ -41,5 +42,8 @@ typename Inspector::result_type inspect(Inspector& f, health_report& x) {
 using check_health_atom = caf::atom_constant<caf::atom("checkhlth")>;
 
 using health_actor = caf::typed_actor<caf::replies_to<check_health_atom>::with<health_report>>;
+
+// Where the node finds this domain's services (protocol/service_directory.hpp).
+inline constexpr service<health_actor> health_service{"health"};
 
 }  // namespace delta::protocol

@@ -3,6 +3,8 @@
 // HTTP routes send to the jobs API actor, and the events the jobs actors
 // publish for the live stream (channel `jobs`). JSON travels as text.
 
+#include "protocol/service_directory.hpp"
+#include "protocol/stream.hpp"
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/optional.hpp>
@@ -116,5 +118,11 @@ using jobs_actor = caf::typed_actor<
     caf::replies_to<list_jobs_atom, job_query>::with<job_page>,
     // dead -> queued with attempts reset.
     caf::replies_to<retry_job_atom, std::string>::with<job_view>>;
+
+// The live stream channel of one job's progress: its owner's (admins: any).
+inline stream_channel_spec jobs_channel() { return {stream_channel_jobs, {"job_id"}, {"job_id"}, false, true}; }
+
+// Where the node finds this domain's services (protocol/service_directory.hpp).
+inline constexpr service<jobs_actor> jobs_service{"jobs"};
 
 }  // namespace delta::protocol

@@ -6,6 +6,7 @@
 // Provider API keys never travel in a reply: views say only whether a key is
 // configured and, for env-var references, the variable's name.
 
+#include "protocol/service_directory.hpp"
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/optional.hpp>
@@ -200,5 +201,9 @@ using llm_admin_actor = caf::typed_actor<
     caf::replies_to<llm_put_fallbacks_atom, std::string, llm_endpoint_list>::with<llm_endpoint_list>,
     caf::replies_to<llm_get_evaluators_atom>::with<llm_evaluator_list>,
     caf::replies_to<llm_put_evaluators_atom, llm_evaluator_list>::with<llm_evaluator_list>>;
+
+// Where the node finds this domain's services (protocol/service_directory.hpp).
+inline constexpr service<llm_gateway_actor> llm_service{"llm"};
+inline constexpr service<llm_admin_actor> llm_admin_service{"llm_admin"};
 
 }  // namespace delta::protocol

@@ -1,6 +1,7 @@
 #pragma once
 // Messages and the typed interface of the market domain actor.
 
+#include "protocol/service_directory.hpp"
 #include "protocol/market_data.hpp"
 
 #include <caf/atom.hpp>
@@ -151,5 +152,8 @@ using market_actor = caf::typed_actor<
     caf::replies_to<ingest_candles_atom, candle_batch>::with<upsert_counts>,
     caf::replies_to<get_prices_atom, price_query>::with<candle_page>,
     caf::replies_to<get_indicators_atom, indicator_query>::with<indicator_report>>;
+
+// Where the node finds this domain's services (protocol/service_directory.hpp).
+inline constexpr service<market_actor> market_service{"market"};
 
 }  // namespace delta::protocol

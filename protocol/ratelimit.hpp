@@ -3,6 +3,8 @@
 // user:<id>, ip:<addr>) evaluates every limit that applies to a request in one
 // step, so concurrent requests from many connections are counted exactly.
 
+#include <caf/actor.hpp>
+#include "protocol/service_directory.hpp"
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 
@@ -57,5 +59,10 @@ typename Inspector::result_type inspect(Inspector& f, admit_decision& x) {
 }
 
 using admit_atom = caf::atom_constant<caf::atom("admit")>;
+
+// Where the node finds this domain's services (protocol/service_directory.hpp).
+inline constexpr service<caf::actor> buckets_ip_service{"buckets_ip"};
+inline constexpr service<caf::actor> buckets_user_service{"buckets_user"};
+inline constexpr service<caf::actor> buckets_key_service{"buckets_key"};
 
 }  // namespace delta::protocol

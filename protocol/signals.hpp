@@ -4,6 +4,8 @@
 // document and the caller's list. Documents travel as JSON text built by
 // PostgreSQL: the edge only checks the owner and wraps them.
 
+#include "protocol/service_directory.hpp"
+#include "protocol/stream.hpp"
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/optional.hpp>
@@ -90,5 +92,13 @@ using signals_actor = caf::typed_actor<
     caf::replies_to<signal_submit_atom, signal_submission>::with<signal_receipt>,
     caf::replies_to<signal_get_atom, std::string>::with<signal_document>,
     caf::replies_to<signal_list_atom, signal_query>::with<signal_page>>;
+
+// The live stream channel of published decisions (anyone may follow it).
+inline stream_channel_spec decisions_channel() {
+  return {stream_channel_decisions, {"symbol", "model", "event_type"}, {}, false, false};
+}
+
+// Where the node finds this domain's services (protocol/service_directory.hpp).
+inline constexpr service<signals_actor> signals_service{"signals"};
 
 }  // namespace delta::protocol

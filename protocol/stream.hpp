@@ -27,19 +27,46 @@
 //   a `jobs` event {job_id, kind, status, progress, result?, error?}
 //   (actors/stream/job_channel.hpp).
 
+#include <caf/actor.hpp>
+#include "protocol/service_directory.hpp"
 #include "protocol/stream_sink.hpp"
 
 #include "protocol/local_message.hpp"
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 
+#include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace delta::protocol {
 
-// Channels a client may subscribe to.
+// Channels a client may subscribe to. Each domain that publishes declares
+// its channels (its module adds them to the node's table); the stream
+// accepts exactly the channels in the table.
 constexpr const char* stream_channel_decisions = "decisions";
 constexpr const char* stream_channel_jobs = "jobs";
+
+struct stream_channel_spec {
+  std::string name;
+  std::vector<std::string> filters;   // the filter names a subscription may give
+  std::vector<std::string> required;  // of those, the ones it must give
+  bool admin_only = false;            // only admins may subscribe
+  // Subscriptions must name one of the subscriber's own jobs (filters.job_id):
+  // the connection asks the jobs actor who owns it (admins may follow any).
+  bool owned_job = false;
+};
+
+using stream_channels = std::vector<stream_channel_spec>;
+using stream_channels_ptr = std::shared_ptr<const stream_channels>;
+
+// The channel of `name` in `channels`, or null.
+inline const stream_channel_spec* find_channel(const stream_channels& channels, std::string_view name) {
+  for (auto& c : channels)
+    if (c.name == name) return &c;
+  return nullptr;
+}
 
 struct stream_event {
   std::string channel;        // "decisions" | "jobs"
@@ -97,6 +124,10 @@ using stream_subscribe_atom = caf::atom_constant<caf::atom("strsub")>;
 // (stream_unsubscribe_atom, subscription_id) from the same connection actor;
 // the hub answers {"type":"unsubscribed"} in the sink.
 using stream_unsubscribe_atom = caf::atom_constant<caf::atom("strunsub")>;
+
+// Where the node finds this domain's services (protocol/service_directory.hpp).
+inline constexpr service<caf::actor> stream_hub_service{"stream"};
+inline constexpr service<stream_channels_ptr> stream_channels_service{"stream_channels"};
 
 }  // namespace delta::protocol
 

@@ -1,9 +1,9 @@
-// The pipeline's driver and the signals supervisor (see pipeline.hpp).
+// The pipeline's driver: claims, leases, hands events to their next stage
+// (see pipeline.hpp).
 #include "actors/signals/pipeline.hpp"
 
 #include "actors/runtime/db_calls.hpp"
 #include "actors/runtime/drain.hpp"
-#include "actors/runtime/published_child.hpp"
 #include "actors/runtime/work_window.hpp"
 #include "actors/signals/signal_metrics.hpp"
 #include "telemetry/json_log.hpp"
@@ -265,27 +265,6 @@ std::int64_t drain_signals(caf::actor_system& system, const signals_handles& han
 caf::actor spawn_pipeline(caf::local_actor& parent, storage::pg_pool& pool, const signals_options& options,
                           signals_handles handles) {
   return parent.spawn(driver, &pool, options, std::move(handles));
-}
-
-runtime::supervisor_spec signals_supervisor(storage::pg_pool& pool, signals_options options, signals_handles h) {
-  using runtime::published;
-  auto p = &pool;
-  options.writer = h.writer;
-  auto api = published("api", h.api, [p, options, h](caf::local_actor& sup) {
-    return spawn_signals_api(sup, *p, options, h);
-  });
-  if (!options.process) return {"signals", {api}};  // an ingest-only node: the room stays 0
-  return {"signals",
-          {published("writer", h.writer,
-                     [p, options](caf::local_actor& sup) { return spawn_stage_writer(sup, *p, options); }),
-           published("enrich", h.enrich, [p, options](caf::local_actor& sup) { return spawn_enrich_stage(sup, *p, options); }),
-           published("evaluate", h.evaluate,
-                     [p, options](caf::local_actor& sup) { return spawn_evaluate_stage(sup, *p, options); }),
-           published("publish", h.publish,
-                     [p, options](caf::local_actor& sup) { return spawn_publish_stage(sup, *p, options); }),
-           published("pipeline", h.pipeline,
-                     [p, options, h](caf::local_actor& sup) { return spawn_pipeline(sup, *p, options, h); }),
-           api}};
 }
 
 }  // namespace delta::signals

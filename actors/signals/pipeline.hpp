@@ -27,10 +27,10 @@
 #include "protocol/llm.hpp"
 #include "protocol/signals.hpp"
 #include "storage/pg_types.hpp"
+#include "actors/signals/local_messages.hpp"
 #include "storage/signal_repository.hpp"
 
 #include <caf/actor.hpp>
-#include "protocol/local_message.hpp"
 #include <caf/atom.hpp>
 
 #include <atomic>
@@ -77,31 +77,6 @@ struct signals_handles {
 
 runtime::supervisor_spec signals_supervisor(storage::pg_pool& pool, signals_options options, signals_handles handles);
 
-// ---- between the actors (local only) ----
-using event_list = std::vector<storage::signals::event_row>;
-// (stage_run_atom, event_row) -> (bool ok, std::string detail, event_row):
-// one stage, persisted; the row comes back with what the stage produced
-// (enrichment, decisions), so the next stage need not read it back.
-using stage_run_atom = caf::atom_constant<caf::atom("sigstage")>;
-// (stage_write_atom, storage::signals::stage_writes) -> (bool ok, std::string detail): committed.
-using stage_write_atom = caf::atom_constant<caf::atom("sigwrite")>;
-// (handoff_atom, event_list, bool left_to_claim): committed, leased events
-// for the driver; left_to_claim: the same INSERT left others unleased.
-using handoff_atom = caf::atom_constant<caf::atom("sighandoff")>;
-using poll_atom = caf::atom_constant<caf::atom("sigpoll")>;
-using renew_atom = caf::atom_constant<caf::atom("sigrenew")>;
-// (drain_atom, timeout_ms) -> released leases (int64): graceful shutdown.
-// The driver starts no further stage, lets running stages finish for up to
-// timeout_ms, then releases the lease of every event it holds.
-using drain_atom = caf::atom_constant<caf::atom("sigdrain")>;
-using drain_deadline_atom = caf::atom_constant<caf::atom("sigdrdl")>;
-
-// A failed database call as a stage's failure detail (no internals).
-inline std::string db_failure(const storage::pg_reply& reply) {
-  return reply.error && reply.error->kind == storage::pg_failure::unavailable ? "database unavailable"
-                                                                              : "database error";
-}
-
 // Drains this node's pipeline (drain_atom) and waits for the answer: the
 // number of leases released, 0 without a pipeline, -1 if it did not answer.
 std::int64_t drain_signals(caf::actor_system& system, const signals_handles& handles,
@@ -117,7 +92,3 @@ protocol::signals_actor spawn_signals_api(caf::local_actor& parent, storage::pg_
                                           const signals_options& options, const signals_handles& handles);
 
 }  // namespace delta::signals
-
-DELTA_LOCAL_MESSAGE(delta::storage::signals::event_row)
-DELTA_LOCAL_MESSAGE(delta::signals::event_list)
-DELTA_LOCAL_MESSAGE(delta::storage::signals::stage_writes)

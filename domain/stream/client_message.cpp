@@ -1,5 +1,8 @@
 #include "domain/stream/client_message.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -29,7 +32,7 @@ std::variant<std::string, client_error> text_field(const json::object& obj, std:
   return std::string{s};
 }
 
-std::optional<client_error> only_fields(const json::object& obj, std::initializer_list<std::string_view> allowed,
+std::optional<client_error> only_fields(const json::object& obj, const std::vector<std::string_view>& allowed,
                                         std::string_view where) {
   for (auto& [key, value] : obj) {
     bool known = false;
@@ -53,35 +56,36 @@ parsed_message parse_auth(const json::object& obj) {
   return m;
 }
 
-parsed_message parse_subscribe(const json::object& obj) {
+parsed_message parse_subscribe(const json::object& obj, const protocol::stream_channels& channels) {
   auto* channel = obj.if_contains("channel");
   if (!channel) return invalid("subscribe needs a channel.");
   if (!channel->is_string()) return invalid("channel must be a string.");
   client_message m;
   m.op = client_op::subscribe;
   m.filter.channel = std::string{channel->get_string()};
-  bool jobs = m.filter.channel == protocol::stream_channel_jobs;
-  if (!jobs && m.filter.channel != protocol::stream_channel_decisions)
-    return invalid("Unknown channel; use decisions or jobs.");
+  auto* spec = protocol::find_channel(channels, m.filter.channel);
+  if (!spec) {
+    std::string names;
+    for (auto& c : channels) names += (names.empty() ? "" : ", ") + c.name;
+    return invalid("Unknown channel; use one of: " + names + ".");
+  }
   static const json::object no_filters;
   const json::object* filters = &no_filters;
   if (auto* f = obj.if_contains("filters"); f && !f->is_null()) {
     if (!f->is_object()) return invalid("filters must be an object.");
     filters = &f->get_object();
   }
-  if (jobs) {
-    if (auto e = only_fields(*filters, {"job_id"}, "filters.")) return *e;
-  } else if (auto e = only_fields(*filters, {"symbol", "model", "event_type"}, "filters.")) {
-    return *e;
-  }
+  std::vector<std::string_view> allowed{spec->filters.begin(), spec->filters.end()};
+  if (auto e = only_fields(*filters, allowed, "filters.")) return *e;
   for (auto [name, target] : {std::pair{"symbol", &m.filter.symbol}, std::pair{"model", &m.filter.model},
                               std::pair{"event_type", &m.filter.event_type},
                               std::pair{"job_id", &m.filter.job_id}}) {
     auto value = text_field(*filters, name, "filters.");
     if (auto* e = std::get_if<client_error>(&value)) return *e;
     *target = std::get<std::string>(value);
+    bool required = std::find(spec->required.begin(), spec->required.end(), name) != spec->required.end();
+    if (required && target->empty()) return invalid("The " + spec->name + " channel needs filters." + name + ".");
   }
-  if (jobs && m.filter.job_id.empty()) return invalid("The jobs channel needs filters.job_id.");
   return m;
 }
 
@@ -97,7 +101,7 @@ parsed_message parse_unsubscribe(const json::object& obj) {
 
 }  // namespace
 
-parsed_message parse_client_message(std::string_view text) {
+parsed_message parse_client_message(std::string_view text, const protocol::stream_channels& channels) {
   boost::system::error_code ec;
   auto value = json::parse(text, ec);
   if (ec) return bad_request("The message is not valid JSON.");
@@ -107,7 +111,7 @@ parsed_message parse_client_message(std::string_view text) {
   if (!op || !op->is_string()) return bad_request("The message needs an op (a string).");
   auto& name = op->get_string();
   if (name == "auth") return parse_auth(obj);
-  if (name == "subscribe") return parse_subscribe(obj);
+  if (name == "subscribe") return parse_subscribe(obj, channels);
   if (name == "unsubscribe") return parse_unsubscribe(obj);
   if (name == "ping") return client_message{client_op::ping, {}, {}, {}, {}};
   return bad_request("Unknown op; use auth, subscribe, unsubscribe or ping.");

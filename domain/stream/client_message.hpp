@@ -4,8 +4,8 @@
 // answer ({"type":"error","error":{code,message}}); the connection stays open.
 //
 //   {"op":"auth","token":"..."} | {"op":"auth","api_key":"..."}
-//   {"op":"subscribe","channel":"decisions","filters":{"symbol"?,"model"?,"event_type"?}}
-//   {"op":"subscribe","channel":"jobs","filters":{"job_id"}}
+//   {"op":"subscribe","channel":"<one of `channels`>","filters":{<its filters>}}
+//     e.g. decisions {"symbol"?,"model"?,"event_type"?}, jobs {"job_id"}
 //   {"op":"unsubscribe","subscription_id":"..."}
 //   {"op":"ping"}
 
@@ -38,6 +38,6 @@ using parsed_message = std::variant<client_message, client_error>;
 // Longest accepted filter value or identifier, in bytes.
 constexpr std::size_t max_attribute_length = 128;
 
-parsed_message parse_client_message(std::string_view text);
+parsed_message parse_client_message(std::string_view text, const protocol::stream_channels& channels);
 
 }  // namespace delta::stream

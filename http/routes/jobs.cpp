@@ -1,6 +1,8 @@
 // Jobs (API.md "Jobs", the research and backtest rows of "Signals", and the
 // admin dead-letter rows of "Platform"). The jobs actor commits a job before
 // it answers, so a 202 here means the job is durable.
+#include "http/routes/jobs.hpp"
+
 #include "core/uuid.hpp"
 #include "http/api_error.hpp"
 #include "http/edge.hpp"
@@ -61,7 +63,7 @@ void not_found(const reply_ptr& reply) {
   reply->send(error_response(make_api_error(error_code::not_found, "Job not found."), reply->request_id()));
 }
 
-protocol::jobs_actor jobs(const edge_context& ctx) { return ctx.svc.jobs->get(); }
+protocol::jobs_actor jobs(const edge_context& ctx) { return ctx.svc.get(protocol::jobs_service); }
 
 // 202 {job_id, status}, links.self: the job is committed.
 void enqueue(edge_context& ctx, protocol::job_request job, reply_ptr reply) {
@@ -79,7 +81,7 @@ template <class MakeJob>
 void enqueue_for_security(edge_context& ctx, const std::string& ticker, reply_ptr reply, MakeJob make) {
   auto* self = ctx.self;
   auto svc = &ctx.svc;
-  ctx.ask(ctx.svc.market->get(), protocol::get_security_atom::value, ticker)
+  ctx.ask(ctx.svc.get(protocol::market_service), protocol::get_security_atom::value, ticker)
       .then(
           [self, svc, reply, make](const protocol::security& s) {
             edge_context inner{self, *svc, nullptr};
@@ -240,7 +242,7 @@ void add_jobs_routes(router& r) {
       .json_body()
       .rate_group("jobs.create")
       .param({"ticker", "path", "string", "1..20 of A-Z 0-9 . - /", true})
-      .answers({202, 400, 401, 403, 404, 415, 422, 429, 503})
+      .answers({202, 404, 422})
       .in_edge(create_report);
   r.post("/api/v2/signals/backtests")
       .summary("Queue a backtest: sma_cross {fast, slow} or rsi_reversion {period, lower, upper}", "signals")
@@ -248,35 +250,35 @@ void add_jobs_routes(router& r) {
       .feature("backtest")
       .json_body()
       .rate_group("jobs.create")
-      .answers({202, 400, 401, 403, 404, 415, 422, 429, 503})
+      .answers({202, 404, 422})
       .in_edge(create_backtest);
   r.get("/api/v2/jobs/{job_id}")
       .summary("A job: status, progress, attempts, result or error (owner or admin)", "jobs")
       .auth(auth_mode::any)
       .rate_group("jobs.read")
       .param(job_id_param)
-      .answers({200, 401, 404, 429, 503})
+      .answers({200, 404})
       .in_edge(get_job);
   r.del("/api/v2/jobs/{job_id}")
       .summary("Cancel a queued or running job (owner or admin)", "jobs")
       .auth(auth_mode::any)
       .rate_group("jobs.read")
       .param(job_id_param)
-      .answers({200, 401, 404, 409, 429, 503})
+      .answers({200, 404, 409})
       .in_edge(cancel_job);
   r.get("/api/v2/platform/admin/jobs")
       .summary("Jobs by status, e.g. the dead-letter queue (status=dead)", "admin")
       .auth(auth_mode::admin)
       .rate_group("admin")
       .param({"status", "query", "string", "queued, running, succeeded, failed, dead or cancelled"})
-      .answers({200, 401, 403, 422, 503})
+      .answers({200})
       .list(list_jobs);
   r.post("/api/v2/platform/admin/jobs/{job_id}/retry")
       .summary("Requeue a dead job (attempts reset)", "admin")
       .auth(auth_mode::admin)
       .rate_group("admin")
       .param(job_id_param)
-      .answers({200, 401, 403, 404, 409, 503})
+      .answers({200, 404, 409})
       .in_edge(retry_job);
 }
 

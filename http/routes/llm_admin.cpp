@@ -1,6 +1,8 @@
 // LLM gateway administration (API.md "Platform": /admin/llm/...): routing
 // rows, fallback chains, evaluators and the breakers. Changes are stored by
 // the gateway, which reloads at once; other nodes follow within seconds.
+#include "http/routes/llm_admin.hpp"
+
 #include "http/api_error.hpp"
 #include "http/edge.hpp"
 #include "http/envelope.hpp"
@@ -15,7 +17,7 @@ namespace delta::http {
 
 namespace {
 
-protocol::llm_admin_actor llm_admin(const edge_context& ctx) { return ctx.svc.llm_admin->get(); }
+protocol::llm_admin_actor llm_admin(const edge_context& ctx) { return ctx.svc.get(protocol::llm_admin_service); }
 
 void get_route(edge_context& ctx, request&, path_params& params, reply_ptr reply) {
   ctx.ask(llm_admin(ctx), protocol::llm_get_route_atom::value, params.at(0).second)
@@ -82,7 +84,7 @@ void add_llm_admin_routes(router& r) {
       .auth(auth_mode::admin)
       .rate_group("admin")
       .param(use_case_param)
-      .answers({200, 401, 403, 404, 503})
+      .answers({200, 404})
       .in_edge(get_route);
   r.put("/api/v2/platform/admin/llm/routes/{use_case}")
       .summary("Replace a use case's routing row (effective within 5 s)", "admin")
@@ -90,14 +92,14 @@ void add_llm_admin_routes(router& r) {
       .json_body()
       .rate_group("admin")
       .param(use_case_param)
-      .answers({200, 400, 401, 403, 404, 415, 422, 503})
+      .answers({200, 404, 422})
       .in_edge(put_route);
   r.get("/api/v2/platform/admin/llm/fallbacks/{use_case}")
       .summary("A use case's fallback chain, in order", "admin")
       .auth(auth_mode::admin)
       .rate_group("admin")
       .param(use_case_param)
-      .answers({200, 401, 403, 404, 503})
+      .answers({200, 404})
       .list(get_fallbacks);
   r.put("/api/v2/platform/admin/llm/fallbacks/{use_case}")
       .summary("Replace a use case's fallback chain: a JSON array, or {fallbacks: [...]}", "admin")
@@ -105,26 +107,26 @@ void add_llm_admin_routes(router& r) {
       .json_body()
       .rate_group("admin")
       .param(use_case_param)
-      .answers({200, 400, 401, 403, 404, 415, 422, 503})
+      .answers({200, 404})
       .list(put_fallbacks);
   r.get("/api/v2/platform/admin/llm/evaluators")
       .summary("The evaluators that judge every signal, in order", "admin")
       .auth(auth_mode::admin)
       .rate_group("admin")
-      .answers({200, 401, 403, 503})
+      .answers({200})
       .list(get_evaluators);
   r.put("/api/v2/platform/admin/llm/evaluators")
       .summary("Replace the evaluators: a JSON array, or {evaluators: [...]}", "admin")
       .auth(auth_mode::admin)
       .json_body()
       .rate_group("admin")
-      .answers({200, 400, 401, 403, 415, 422, 503})
+      .answers({200})
       .list(put_evaluators);
   r.get("/api/v2/platform/admin/llm/breakers")
       .summary("Each provider endpoint's circuit breaker", "admin")
       .auth(auth_mode::admin)
       .rate_group("admin")
-      .answers({200, 401, 403, 503})
+      .answers({200})
       .list(get_breakers);
 }
 

@@ -1,4 +1,6 @@
 // Market routes (API.md "Market").
+#include "http/routes/market.hpp"
+
 #include "http/api_error.hpp"
 #include "http/edge.hpp"
 #include "http/envelope.hpp"
@@ -29,7 +31,7 @@ void get_security(edge_context& ctx, request& req, path_params& params, reply_pt
   auto& ticker = params.at(0).second;
   if (!valid_ticker(ticker))
     return reply->send(error_response(validation_error({{"ticker", ticker_rule}}), req.request_id));
-  ctx.ask(ctx.svc.market->get(), protocol::get_security_atom::value, ticker)
+  ctx.ask(ctx.svc.get(protocol::market_service), protocol::get_security_atom::value, ticker)
       .then(answer_with<protocol::security>(reply, 200, security_json),
             answer_error(reply, "Security"));
 }
@@ -39,7 +41,7 @@ void find_securities(edge_context& ctx, request&, path_params&, list_call& call)
   if (call.refuse_invalid()) return;
   auto& page = call.page();
   protocol::security_query msg{q, static_cast<std::int32_t>(page.limit), page.offset};
-  ctx.ask(ctx.svc.market->get(), protocol::find_securities_atom::value, msg)
+  ctx.ask(ctx.svc.get(protocol::market_service), protocol::find_securities_atom::value, msg)
       .then([call](const protocol::security_page& result) { call.send(securities_json(result.items), result.total); },
             answer_error(call.reply()));
 }
@@ -61,7 +63,7 @@ void create_security(edge_context& ctx, request& req, path_params&, reply_ptr re
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
   protocol::new_security s{*ticker, *name, *type, {}, *currency};
   if (exchange) s.exchange = *exchange;
-  ctx.ask(ctx.svc.market->get(), protocol::create_security_atom::value, s)
+  ctx.ask(ctx.svc.get(protocol::market_service), protocol::create_security_atom::value, s)
       .then(
           [reply](const protocol::security& created) {
             reply->send(ok_response(201, security_json(created), reply->request_id()));
@@ -99,7 +101,7 @@ void ingest_candles(edge_context& ctx, request& req, path_params&, reply_ptr rep
     body.add_problem("timeframe", "must be 1m: only 1-minute candles are stored, higher timeframes are resampled");
   auto batch = parse_candle_batch(req, 60);
   if (auto err = ingest_error(body, batch)) return reply->send(error_response(*err, req.request_id));
-  ctx.ask(ctx.svc.market->get(), protocol::ingest_candles_atom::value,
+  ctx.ask(ctx.svc.get(protocol::market_service), protocol::ingest_candles_atom::value,
           protocol::candle_batch{*ticker, std::move(batch.candles)})
       .then(answer_with<protocol::upsert_counts>(reply, 200, upsert_counts_json),
             answer_error(reply, "Security"));
@@ -149,7 +151,7 @@ void get_prices(edge_context& ctx, request&, path_params& params, list_call& cal
   auto q = read_range(call.query());
   if (call.refuse_invalid()) return;
   q.range.limit = static_cast<std::int32_t>(call.page().limit);
-  ctx.ask(ctx.svc.market->get(), protocol::get_prices_atom::value,
+  ctx.ask(ctx.svc.get(protocol::market_service), protocol::get_prices_atom::value,
           protocol::price_query{ticker, q.range, call.page().offset})
       .then([call](const protocol::candle_page& page) { call.send(candles_json(page.items), page.total); },
             answer_error(call.reply(), "Security"));
@@ -178,7 +180,7 @@ void get_indicators(edge_context& ctx, request& req, path_params& params, reply_
   auto specs = read_specs(query);
   if (!query.problems().empty())
     return reply->send(error_response(validation_error(query.problems()), req.request_id));
-  ctx.ask(ctx.svc.market->get(), protocol::get_indicators_atom::value,
+  ctx.ask(ctx.svc.get(protocol::market_service), protocol::get_indicators_atom::value,
           protocol::indicator_query{ticker, q.range, std::move(specs)})
       .then(
           [reply, ticker, timeframe = q.timeframe](const protocol::indicator_report& report) {
@@ -195,7 +197,7 @@ void add_market_routes(router& r) {
       .auth(auth_mode::any)
       .rate_group("market.read")
       .param({"q", "query", "string", "ticker prefix or name substring, case-insensitive"})
-      .answers({200, 422, 503})
+      .answers({200})
       .list(find_securities);
 
   r.get("/api/v2/market/securities/{ticker}")
@@ -203,7 +205,7 @@ void add_market_routes(router& r) {
       .auth(auth_mode::any)
       .rate_group("market.read")
       .param({"ticker", "path", "string", "1..20 of A-Z 0-9 . - / (percent-encode /)", true})
-      .answers({200, 404, 422, 503})
+      .answers({200, 404, 422})
       .in_edge(get_security);
 
   r.post("/api/v2/market/securities")
@@ -212,7 +214,7 @@ void add_market_routes(router& r) {
       .feature("market_ingest")  // staff pass every feature check
       .json_body()
       .rate_group("market.write")
-      .answers({201, 400, 401, 403, 409, 413, 415, 422, 429})
+      .answers({201, 409, 422})
       .in_edge(create_security);
 
   r.post("/api/v2/market/candles")
@@ -224,7 +226,7 @@ void add_market_routes(router& r) {
       .feature("market_ingest")  // staff pass every feature check
       .json_body()
       .rate_group("market.write")
-      .answers({200, 400, 401, 403, 404, 413, 415, 422, 429, 503})
+      .answers({200, 404, 422})
       .in_edge(ingest_candles);
 
   const param_doc range_params[] = {
@@ -243,7 +245,7 @@ void add_market_routes(router& r) {
       .rate_group("market.read")
       .param({"ticker", "path", "string", "1..20 of A-Z 0-9 . - / (percent-encode /)", true});
   for (auto& p : range_params) prices.param(p);
-  prices.answers({200, 401, 404, 422, 429, 503}).list(get_prices);
+  prices.answers({200, 404}).list(get_prices);
 
   auto indicators = r.get("/api/v2/market/indicators/{ticker}");
   indicators.summary("Indicator series of a ticker (SMA, EMA, RSI, MACD, ATR, Bollinger), "
@@ -257,7 +259,7 @@ void add_market_routes(router& r) {
               "macd:FAST:SLOW:SIGNAL (FAST < SLOW), bbands:N:K (N 2..500, 0 < K <= 10)", true});
   for (auto& p : range_params) indicators.param(p);
   indicators.param({"limit", "query", "integer", "bars of the range, 1..1000 (default 50)"});
-  indicators.answers({200, 401, 404, 422, 429, 503}).in_edge(get_indicators);
+  indicators.answers({200, 404, 422}).in_edge(get_indicators);
 }
 
 }  // namespace delta::http

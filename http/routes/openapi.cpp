@@ -82,15 +82,6 @@ std::vector<param_doc> params_of(const route& r) {
   return params;
 }
 
-std::vector<int> statuses_of(const route& r) {
-  auto statuses = r.statuses;
-  if (r.list && std::find(statuses.begin(), statuses.end(), 422) == statuses.end()) {
-    statuses.push_back(422);
-    std::sort(statuses.begin(), statuses.end());
-  }
-  return statuses;
-}
-
 json::object operation(const route& r) {
   json::object op;
   op["summary"] = r.summary;
@@ -112,7 +103,7 @@ json::object operation(const route& r) {
     op["security"] = json::array{json::object{{"bearer", json::array{}}},
                                  json::object{{"api_key", json::array{}}}};
   json::object responses;
-  for (int status : statuses_of(r)) {
+  for (int status : answers_of(r)) {
     json::object resp{{"description", description_of(status)}};
     if (status == 200 && r.list)
       resp["content"] = json::object{{"application/json", json::object{{"schema", page_schema()}}}};
@@ -178,32 +169,21 @@ fetch('/openapi.json').then(r=>r.json()).then(doc=>{
 
 }  // namespace
 
-std::unique_ptr<router> build_router() {
-  auto r = std::make_unique<router>();
-  add_operations_routes(*r);
-  add_market_routes(*r);
-  add_users_routes(*r);
-  add_platform_routes(*r);
-  add_llm_admin_routes(*r);
-  add_signals_routes(*r);
-  add_jobs_routes(*r);
-  add_signal_events_routes(*r);
-  add_stream_routes(*r);
+void add_document_routes(router& r) {
   auto document = std::make_shared<std::string>();
-  r->get("/openapi.json")
+  r.get("/openapi.json")
       .summary("This OpenAPI 3 document", "operations")
       .answers({200})
       .inline_answer([document](const request&, const path_params&) {
         return response{200, *document, "application/json", {}};
       });
-  r->get("/docs")
+  r.get("/docs")
       .summary("A page that renders the OpenAPI document", "operations")
       .answers({200})
       .inline_answer([](const request&, const path_params&) {
         return response{200, docs_page, "text/html; charset=utf-8", {}};
       });
-  *document = openapi_document(*r);  // after the last route, so it lists all of them
-  return r;
+  *document = openapi_document(r);  // after the last route, so it lists all of them
 }
 
 }  // namespace delta::http

@@ -1,4 +1,6 @@
 // Operations routes: unversioned, no auth (API.md "Operations").
+#include "http/routes/operations.hpp"
+
 #include "http/api_error.hpp"
 #include "http/edge.hpp"
 #include "http/routes/json_views.hpp"
@@ -24,7 +26,7 @@ constexpr auto health_answer_timeout = std::chrono::seconds(3);
 // A timed request (not the edge's untimed ask): a probe is not a hot path.
 template <class View>
 void answer_with_health(edge_context& ctx, reply_ptr reply, View view) {
-  auto health = ctx.svc.health->get();
+  auto health = ctx.svc.get(protocol::health_service);
   if (!health) return reply->send(view(unanswered_health_report()));
   ctx.self->request(health, health_answer_timeout, protocol::check_health_atom::value)
       .then([reply, view](const protocol::health_report& report) { reply->send(view(report)); },
@@ -45,9 +47,9 @@ void add_operations_routes(router& r) {
 
   r.get("/ready")
       .summary("Readiness: the database (and, in a cluster, membership) is usable", "operations")
-      .answers({200, 503})
+      .answers({200})
       .in_edge([](edge_context& ctx, request&, path_params&, reply_ptr reply) {
-        answer_with_health(ctx, std::move(reply), [tiers = ctx.svc.entitlements](protocol::health_report report) {
+        answer_with_health(ctx, std::move(reply), [tiers = ctx.svc.slot(protocol::entitlements_service)](protocol::health_report report) {
           // Until the tier table is loaded the edge answers 503 to every
           // request its entitlements or rate limits decide: not ready yet,
           // whatever the probes say (a node starting, its database late).
@@ -61,7 +63,7 @@ void add_operations_routes(router& r) {
 
   r.get("/health/detailed")
       .summary("Health of each component: healthy, degraded or unhealthy", "operations")
-      .answers({200, 503})
+      .answers({200})
       .in_edge([](edge_context& ctx, request&, path_params&, reply_ptr reply) {
         answer_with_health(ctx, std::move(reply), [](const protocol::health_report& report) {
           std::string overall;

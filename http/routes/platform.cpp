@@ -1,4 +1,6 @@
 // Platform: tiers, API keys, admin (API.md "Platform").
+#include "http/routes/platform.hpp"
+
 #include "core/uuid.hpp"
 #include "http/api_error.hpp"
 #include "http/edge.hpp"
@@ -23,7 +25,7 @@ void not_found(const reply_ptr& reply, const std::string& what) {
 
 void list_tiers(edge_context& ctx, request&, path_params&, list_call& call) {
   if (call.refuse_invalid()) return;
-  ctx.ask(ctx.svc.auth->get(), protocol::list_tiers_atom::value)
+  ctx.ask(ctx.svc.get(protocol::auth_service), protocol::list_tiers_atom::value)
       .then(call.slice_of_answer<std::vector<protocol::tier_view>>(tiers_json), answer_error(call.reply(), "Tier"));
 }
 
@@ -32,7 +34,7 @@ void create_key(edge_context& ctx, request& req, path_params&, reply_ptr reply) 
   auto name = body.text("name", true, 1, 100);
   auto days = body.integer("expires_in_days", false, 1, 3650);
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
-  ctx.ask(ctx.svc.auth->get(), protocol::create_key_atom::value, ctx.who->user_id, *name,
+  ctx.ask(ctx.svc.get(protocol::auth_service), protocol::create_key_atom::value, ctx.who->user_id, *name,
           days.value_or(0))
       .then(answer_with<protocol::api_key_view>(reply, 201, api_key_json), answer_error(reply, "API key"));
 }
@@ -41,7 +43,7 @@ void list_keys(edge_context& ctx, request&, path_params&, list_call& call) {
   if (call.refuse_invalid()) return;
   auto& page = call.page();
   protocol::key_query q{ctx.who->user_id, static_cast<std::int32_t>(page.limit), page.offset};
-  ctx.ask(ctx.svc.auth->get(), protocol::list_keys_atom::value, q)
+  ctx.ask(ctx.svc.get(protocol::auth_service), protocol::list_keys_atom::value, q)
       .then([call](const protocol::api_key_page& keys) { call.send(api_keys_json(keys.items), keys.total); },
             answer_error(call.reply(), "API key"));
 }
@@ -50,12 +52,12 @@ void revoke_key(edge_context& ctx, request&, path_params& params, reply_ptr repl
   auto& key_id = params.at(0).second;
   // Not a key id at all, or not the caller's: the same 404 (no probing).
   if (!core::is_uuid(key_id)) return not_found(reply, "API key");
-  ctx.ask(ctx.svc.auth->get(), protocol::revoke_key_atom::value, ctx.who->user_id, key_id)
+  ctx.ask(ctx.svc.get(protocol::auth_service), protocol::revoke_key_atom::value, ctx.who->user_id, key_id)
       .then([reply](bool) { reply->send(response{204, {}, {}, {}}); }, answer_error(reply, "API key"));
 }
 
 bool known_tier(const edge_context& ctx, const std::string& tier) {
-  auto table = ctx.svc.entitlements->get();
+  auto table = ctx.svc.get(protocol::entitlements_service);
   return table && table->find(tier);
 }
 
@@ -65,7 +67,7 @@ void set_entitlement(edge_context& ctx, request& req, path_params& params, reply
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
   auto& tier = params.at(0).second;
   auto& feature = params.at(1).second;
-  ctx.ask(ctx.svc.auth->get(), protocol::set_feature_atom::value, tier, feature, *enabled)
+  ctx.ask(ctx.svc.get(protocol::auth_service), protocol::set_feature_atom::value, tier, feature, *enabled)
       .then(answer_with<protocol::tier_view>(reply, 200, tier_json), answer_error(reply, "Tier or feature"));
 }
 
@@ -76,7 +78,7 @@ void patch_tier(edge_context& ctx, request& req, path_params& params, reply_ptr 
   if (auto v = body.integer("rate_limit_per_hour", false, 0, 1'000'000'000)) patch.rate_limit_per_hour = *v;
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
   auto& tier = params.at(0).second;
-  ctx.ask(ctx.svc.auth->get(), protocol::patch_tier_atom::value, tier, patch)
+  ctx.ask(ctx.svc.get(protocol::auth_service), protocol::patch_tier_atom::value, tier, patch)
       .then(answer_with<protocol::tier_view>(reply, 200, tier_json), answer_error(reply, "Tier"));
 }
 
@@ -96,7 +98,7 @@ void patch_user(edge_context& ctx, request& req, path_params& params, reply_ptr 
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
   auto& user_id = params.at(0).second;
   if (!core::is_uuid(user_id)) return not_found(reply, "User");
-  ctx.ask(ctx.svc.auth->get(), protocol::patch_user_atom::value, user_id, patch)
+  ctx.ask(ctx.svc.get(protocol::auth_service), protocol::patch_user_atom::value, user_id, patch)
       .then(answer_with<protocol::user_view>(reply, 200, user_json), answer_error(reply, "User"));
 }
 
@@ -106,48 +108,48 @@ void add_platform_routes(router& r) {
   r.get("/api/v2/platform/tiers")
       .summary("Tiers with their key limits, hourly rate limits and features", "platform")
       .rate_group("platform")
-      .answers({200, 429})
+      .answers({200})
       .list(list_tiers);
   r.post("/api/v2/platform/api-keys")
       .summary("Create an API key; the secret is shown only in this answer", "platform")
       .auth(auth_mode::any)
       .json_body()
       .rate_group("platform")
-      .answers({201, 400, 401, 403, 415, 422, 429})
+      .answers({201, 403, 422})
       .in_edge(create_key);
   r.get("/api/v2/platform/api-keys")
       .summary("The caller's API keys (never the secrets)", "platform")
       .auth(auth_mode::any)
       .rate_group("platform")
-      .answers({200, 401, 429})
+      .answers({200})
       .list(list_keys);
   r.del("/api/v2/platform/api-keys/{key_id}")
       .summary("Revoke one of the caller's keys, effective at once", "platform")
       .auth(auth_mode::any)
       .rate_group("platform")
       .param({"key_id", "path", "string", "the key's id", true})
-      .answers({204, 401, 404, 429})
+      .answers({204, 404})
       .in_edge(revoke_key);
   r.put("/api/v2/platform/admin/entitlements/{tier}/{feature}")
       .summary("Enable or disable a feature for a tier (effective within 5 s)", "admin")
       .auth(auth_mode::admin)
       .json_body()
       .rate_group("admin")
-      .answers({200, 400, 401, 403, 404, 415, 422})
+      .answers({200, 404, 422})
       .in_edge(set_entitlement);
   r.put("/api/v2/platform/admin/tiers/{tier}")
       .summary("Change a tier's key limit or hourly rate limit (effective within 5 s)", "admin")
       .auth(auth_mode::admin)
       .json_body()
       .rate_group("admin")
-      .answers({200, 400, 401, 403, 404, 415, 422})
+      .answers({200, 404, 422})
       .in_edge(patch_tier);
   r.patch("/api/v2/platform/admin/users/{user_id}")
       .summary("Change a user's tier, role or active flag", "admin")
       .auth(auth_mode::admin)
       .json_body()
       .rate_group("admin")
-      .answers({200, 400, 401, 403, 404, 415, 422})
+      .answers({200, 404, 422})
       .in_edge(patch_user);
 }
 

@@ -1,6 +1,8 @@
 // The live stream (API.md "Live stream"): GET /api/v2/stream upgrades to a
 // WebSocket served by a connection actor (http/stream_connection.hpp) and the
 // stream hub (actors/stream/stream_hub.hpp).
+#include "http/routes/stream.hpp"
+
 #include "http/api_error.hpp"
 #include "http/edge.hpp"
 #include "http/routes/routes.hpp"
@@ -18,12 +20,14 @@ void open_stream(edge_context& ctx, request& req, path_params&, reply_ptr reply)
         make_api_error(error_code::bad_request,
                        "GET /api/v2/stream is a WebSocket endpoint: send a WebSocket upgrade request."),
         req.request_id));
-  if (!ctx.svc.stream || !ctx.svc.stream->get())
+  if (!ctx.svc.get(protocol::stream_hub_service))
     return reply->send(error_response(make_api_error(error_code::unavailable), req.request_id));
   stream_connection_config cfg;
   cfg.edge = caf::actor_cast<caf::actor>(ctx.self);
-  cfg.hub = ctx.svc.stream;
-  cfg.jobs = ctx.svc.jobs;
+  cfg.hub = ctx.svc.slot(protocol::stream_hub_service);
+  cfg.jobs = ctx.svc.slot(protocol::jobs_service);
+  cfg.channels = ctx.svc.get(protocol::stream_channels_service);
+  if (!cfg.channels) cfg.channels = std::make_shared<const protocol::stream_channels>();
   cfg.sink = req.websocket;
   if (ctx.who) cfg.who = *ctx.who;
   req.websocket->attach(spawn_stream_connection(*ctx.self, std::move(cfg)));
@@ -51,7 +55,7 @@ void add_stream_routes(router& r) {
       .auth(auth_mode::none)
       .rate_group("stream")
       .websocket()
-      .answers({101, 400, 401, 429, 503})
+      .answers({101, 400, 401})
       .in_edge(open_stream);
 }
 

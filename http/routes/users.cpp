@@ -1,4 +1,6 @@
 // Users and sessions (API.md "Users and sessions").
+#include "http/routes/users.hpp"
+
 #include "http/api_error.hpp"
 #include "http/credentials.hpp"
 #include "http/edge.hpp"
@@ -25,7 +27,7 @@ void register_user(edge_context& ctx, request& req, path_params&, reply_ptr repl
   if (email && !plausible_email(*email)) body.add_problem("email", "must be an email address");
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
   protocol::register_request r{*email, *password, display_name.value_or("")};
-  ctx.ask(ctx.svc.auth->get(), protocol::register_atom::value, std::move(r))
+  ctx.ask(ctx.svc.get(protocol::auth_service), protocol::register_atom::value, std::move(r))
       .then(answer_with<protocol::user_view>(reply, 201, user_json),
             [reply, fail = answer_error(reply)](const caf::error& err) {
               if (protocol::code_of(err) == protocol::errc::conflict)
@@ -41,7 +43,7 @@ void login(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
   auto email = body.text("email", true, 1, 254);
   auto password = body.text("password", true, 1, 1024);
   if (auto err = body.error()) return reply->send(error_response(*err, req.request_id));
-  ctx.ask(ctx.svc.auth->get(), protocol::login_atom::value, *email, *password)
+  ctx.ask(ctx.svc.get(protocol::auth_service), protocol::login_atom::value, *email, *password)
       .then(
           [reply](const protocol::login_result& r) {
             reply->send(ok_response(200, login_json(r), reply->request_id()));
@@ -57,7 +59,7 @@ void login(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
 
 void logout(edge_context& ctx, request& req, path_params&, reply_ptr reply) {
   auto token_hash = credential_of(req).hash;
-  ctx.ask(ctx.svc.sessions->get(), protocol::entity_atom::value, token_hash,
+  ctx.ask(ctx.svc.get(protocol::sessions_service), protocol::entity_atom::value, token_hash,
           caf::make_message(protocol::logout_atom::value))
       .then([reply](bool) { reply->send(response{204, {}, {}, {}}); }, answer_error(reply));
 }
@@ -73,25 +75,25 @@ void add_users_routes(router& r) {
       .summary("Create an account (tier free, role user)", "users")
       .json_body()
       .rate_group("users.auth")
-      .answers({201, 400, 409, 415, 422, 429})
+      .answers({201, 409, 422})
       .in_edge(register_user);
   r.post("/api/v2/users/login")
       .summary("Log in: a session token for Authorization: Bearer", "users")
       .json_body()
       .rate_group("users.auth")
-      .answers({200, 400, 401, 415, 422, 429})
+      .answers({200, 401, 422})
       .in_edge(login);
   r.post("/api/v2/users/logout")
       .summary("End this session at once", "users")
       .auth(auth_mode::session)
       .rate_group("users")
-      .answers({204, 401})
+      .answers({204})
       .in_edge(logout);
   r.get("/api/v2/users/me")
       .summary("Who is calling", "users")
       .auth(auth_mode::any)
       .rate_group("users")
-      .answers({200, 401})
+      .answers({200})
       .in_edge(me);
 }
 

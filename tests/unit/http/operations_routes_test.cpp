@@ -12,6 +12,8 @@
 
 #include <boost/json.hpp>
 #include <caf/all.hpp>
+#include "modules/module.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -38,19 +40,6 @@ protocol::health_actor::behavior_type stuck_health(protocol::health_actor::point
 class OperationsRoutes : public ::testing::Test {
  protected:
   OperationsRoutes() : sys{configured(cfg)}, self{sys} {
-    svc.market = std::make_shared<protocol::actor_slot<protocol::market_actor>>();
-    svc.health = std::make_shared<protocol::actor_slot<protocol::health_actor>>();
-    svc.auth = std::make_shared<protocol::actor_slot<protocol::auth_actor>>();
-    svc.sessions = std::make_shared<protocol::actor_slot<caf::actor>>();
-    svc.buckets_ip = std::make_shared<protocol::actor_slot<caf::actor>>();
-    svc.buckets_user = std::make_shared<protocol::actor_slot<caf::actor>>();
-    svc.buckets_key = std::make_shared<protocol::actor_slot<caf::actor>>();
-    svc.entitlements = std::make_shared<protocol::actor_slot<protocol::entitlements_ptr>>();
-    svc.llm = std::make_shared<protocol::actor_slot<protocol::llm_gateway_actor>>();
-    svc.jobs = std::make_shared<protocol::actor_slot<protocol::jobs_actor>>();
-    svc.stream = std::make_shared<protocol::actor_slot<caf::actor>>();
-    svc.signals = std::make_shared<protocol::actor_slot<protocol::signals_actor>>();
-    svc.rates = std::make_shared<const rate_settings>();
     edge_slot->set(spawn_edge(*self, svc));
   }
   ~OperationsRoutes() override { caf::anon_send_exit(edge_slot->get(), caf::exit_reason::user_shutdown); }
@@ -102,7 +91,7 @@ class OperationsRoutes : public ::testing::Test {
   caf::scoped_actor self;
   services svc;
   protocol::slot_ptr<caf::actor> edge_slot = std::make_shared<protocol::actor_slot<caf::actor>>();
-  std::unique_ptr<router> routes = build_router();
+  std::unique_ptr<router> routes = delta::modules::build_router(delta::modules::node_modules());
 };
 
 }  // namespace
@@ -115,7 +104,7 @@ TEST_F(OperationsRoutes, ProbesAnswerTheirShapeWhileTheHealthActorRestarts) {
 TEST_F(OperationsRoutes, ProbesAnswerTheirShapeWhenTheHealthActorIsGone) {
   auto held = std::make_shared<held_promises>();
   auto health = sys.spawn(stuck_health, held);
-  svc.health->set(health);
+  svc.slot(protocol::health_service)->set(health);
   self->send_exit(health, caf::exit_reason::kill);
   self->wait_for(health);
   expect_documented_failure();
@@ -124,7 +113,7 @@ TEST_F(OperationsRoutes, ProbesAnswerTheirShapeWhenTheHealthActorIsGone) {
 TEST_F(OperationsRoutes, ProbesAnswerTheirShapeWhenTheHealthActorIsStuck) {
   auto held = std::make_shared<held_promises>();
   auto health = sys.spawn(stuck_health, held);
-  svc.health->set(health);
+  svc.slot(protocol::health_service)->set(health);
   expect_documented_failure();
   self->send_exit(health, caf::exit_reason::kill);
 }

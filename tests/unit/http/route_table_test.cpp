@@ -5,7 +5,10 @@
 // the page answer is only reachable through a list route's list_call.
 #include "http/routes/routes.hpp"
 
+#include "modules/module.hpp"
+
 #include <boost/json.hpp>
+
 #include <gtest/gtest.h>
 
 #include <set>
@@ -48,7 +51,7 @@ TEST(RouteTable, EveryListOfTheContractIsDeclaredAList) {
       {"GET", "/api/v2/market/prices/{ticker}"},
       {"GET", "/api/v2/signals"},
   };
-  auto table = build_router();
+  auto table = delta::modules::build_router(delta::modules::node_modules());
   std::set<std::pair<std::string, std::string>> declared;
   for (auto& r : table->routes())
     if (r->list) declared.emplace(r->method, r->pattern);
@@ -57,7 +60,7 @@ TEST(RouteTable, EveryListOfTheContractIsDeclaredAList) {
 }
 
 TEST(RouteTable, EveryListIsAnsweredInTheEdgeAndDocumentedWithItsPaging) {
-  auto table = build_router();
+  auto table = delta::modules::build_router(delta::modules::node_modules());
   auto doc = json::parse(openapi_document(*table)).as_object();
   int lists = 0;
   for (auto& r : table->routes()) {
@@ -87,7 +90,7 @@ TEST(RouteTable, EveryListIsAnsweredInTheEdgeAndDocumentedWithItsPaging) {
 }
 
 TEST(RouteTable, AListDeclaresLimitAndOffsetOnlyOnce) {
-  auto table = build_router();
+  auto table = delta::modules::build_router(delta::modules::node_modules());
   auto doc = json::parse(openapi_document(*table)).as_object();
   for (auto& r : table->routes()) {
     auto op = operation_of(doc, *r);
@@ -96,5 +99,43 @@ TEST(RouteTable, AListDeclaresLimitAndOffsetOnlyOnce) {
     for (auto& p : op.at("parameters").as_array()) names.insert(std::string{p.as_object().at("name").as_string()});
     EXPECT_LE(names.count("limit"), 1u) << r->pattern;
     EXPECT_LE(names.count("offset"), 1u) << r->pattern;
+  }
+}
+
+// Routes declare, the router derives: what the edge enforces from a route's
+// declarations is never kept by hand.
+TEST(RouteAnswers, TheEdgesAnswersComeFromTheRoutesDeclarations) {
+  router r;
+  r.post("/a").auth(auth_mode::any).json_body().rate_group("g").answers({201, 409}).in_edge(
+      [](edge_context&, request&, path_params&, reply_ptr) {});
+  r.get("/b").auth(auth_mode::admin).answers({200});
+  r.get("/c").feature("backtest").answers({200});
+  r.get("/d").answers({200}).inline_answer([](const request&, const path_params&) { return response{}; });
+  EXPECT_EQ(answers_of(*r.routes()[0]), (std::vector<int>{201, 400, 401, 409, 413, 415, 429, 503}));
+  EXPECT_EQ(answers_of(*r.routes()[1]), (std::vector<int>{200, 401, 403}));
+  EXPECT_EQ(answers_of(*r.routes()[2]), (std::vector<int>{200, 401, 403}));
+  EXPECT_EQ(answers_of(*r.routes()[3]), (std::vector<int>{200}));
+}
+
+TEST(RouteAnswers, NoRouteKeepsByHandWhatItsDeclarationsImply) {
+  auto table = delta::modules::build_router(delta::modules::node_modules());
+  for (auto& r : table->routes()) {
+    route bare = *r;
+    bare.statuses.clear();
+    auto derived = answers_of(bare);
+    for (int status : r->statuses)
+      EXPECT_EQ(std::count(derived.begin(), derived.end(), status), 0)
+          << r->method << " " << r->pattern << " declares " << status << ", which its auth, feature, body or rate group imply";
+  }
+}
+
+TEST(RouteAnswers, EveryRateLimitedOrAuthenticatedRouteDocumentsIt) {
+  auto table = delta::modules::build_router(delta::modules::node_modules());
+  auto doc = json::parse(openapi_document(*table)).as_object();
+  for (auto& r : table->routes()) {
+    auto responses = operation_of(doc, *r).at("responses").as_object();
+    SCOPED_TRACE(r->method + " " + r->pattern);
+    if (!r->rate_group.empty()) EXPECT_TRUE(responses.contains("429"));
+    if (r->auth != auth_mode::none) EXPECT_TRUE(responses.contains("401"));
   }
 }

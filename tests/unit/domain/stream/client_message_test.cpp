@@ -3,6 +3,8 @@
 #include "domain/stream/client_message.hpp"
 #include "actors/stream/job_channel.hpp"
 #include "domain/stream/server_message.hpp"
+#include "protocol/jobs.hpp"
+#include "protocol/signals.hpp"
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
@@ -11,8 +13,11 @@ using namespace delta::stream;
 
 namespace {
 
+// The channels the jobs and signals modules declare.
+const delta::protocol::stream_channels channels{delta::protocol::decisions_channel(), delta::protocol::jobs_channel()};
+
 client_message ok(std::string_view text) {
-  auto parsed = parse_client_message(text);
+  auto parsed = parse_client_message(text, channels);
   if (auto* e = std::get_if<client_error>(&parsed)) {
     ADD_FAILURE() << text << " -> " << e->code << ": " << e->message;
     return {};
@@ -21,7 +26,7 @@ client_message ok(std::string_view text) {
 }
 
 client_error bad(std::string_view text) {
-  auto parsed = parse_client_message(text);
+  auto parsed = parse_client_message(text, channels);
   if (auto* e = std::get_if<client_error>(&parsed)) return *e;
   ADD_FAILURE() << text << " was accepted";
   return {};
