@@ -8,7 +8,7 @@
 #include "http/list_call.hpp"
 #include "http/query.hpp"
 #include "http/routes/candle_body.hpp"
-#include "http/routes/json_views.hpp"
+#include "http/routes/security_views.hpp"
 #include "http/routes/market_data_views.hpp"
 #include "http/routes/routes.hpp"
 

@@ -3,7 +3,7 @@
 
 #include "http/api_error.hpp"
 #include "http/edge.hpp"
-#include "http/routes/json_views.hpp"
+#include "http/routes/health_views.hpp"
 #include "http/routes/routes.hpp"
 #include "telemetry/metrics_registry.hpp"
 

@@ -8,7 +8,7 @@
 #include "http/json_body.hpp"
 #include "http/list_call.hpp"
 #include "http/query.hpp"
-#include "http/routes/json_views.hpp"
+#include "http/routes/identity_views.hpp"
 #include "http/routes/routes.hpp"
 
 #include <caf/all.hpp>

@@ -7,7 +7,7 @@
 #include "http/envelope.hpp"
 #include "http/json_body.hpp"
 #include "http/query.hpp"
-#include "http/routes/json_views.hpp"
+#include "http/routes/identity_views.hpp"
 #include "http/routes/routes.hpp"
 #include "protocol/entity.hpp"
 #include "protocol/errors.hpp"
