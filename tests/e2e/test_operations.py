@@ -67,10 +67,11 @@ class OperationsTest(DeltaTestCase):
     def test_deltactl_fails_clearly_when_no_node_answers(self):
         deltactl = os.environ.get("DELTACTL")
         self.assertTrue(deltactl, "DELTACTL (path of the deltactl binary) is not set")
-        # Port 1 on loopback: nothing listens there, the connect is refused at once.
+        # Port 1 on loopback: nothing listens there, the connect is refused at
+        # once. Exit 3 is deltactl's "cannot connect" (deltactl --help).
         done = subprocess.run([deltactl, "--url", "http://127.0.0.1:1", "health"],
                               capture_output=True, text=True, timeout=30)
-        self.assertEqual(done.returncode, 1)
+        self.assertEqual(done.returncode, 3)
         self.assertIn("deltactl: http://127.0.0.1:1", done.stderr)
 
     def test_ready(self):
