@@ -1,6 +1,7 @@
 #include "protocol/registration.hpp"
 
 #include "protocol/auth.hpp"
+#include "protocol/cluster.hpp"
 #include "protocol/entity.hpp"
 #include "protocol/errors.hpp"
 #include "protocol/health.hpp"
@@ -67,6 +68,7 @@ void register_types(caf::actor_system_config& cfg) {
       .add_message_type<indicator_series>("delta.indicator_series")
       .add_message_type<indicator_report>("delta.indicator_report");
   cfg.add_message_type<region_counts>("delta.region_counts");
+  cfg.add_message_type<member_view>("delta.member_view");
   cfg.add_message_type<stream_event>("delta.stream_event")
       .add_message_type<stream_filter>("delta.stream_filter");
   cfg.add_message_type<signal_submission>("delta.signal_submission")

@@ -3,6 +3,7 @@
 // the middleman sends it), and no registered type is left without one.
 // Field-by-field checks of the older types are in round_trip_test.cpp.
 #include "protocol/auth.hpp"
+#include "protocol/cluster.hpp"
 #include "protocol/entity.hpp"
 #include "protocol/health.hpp"
 #include "protocol/jobs.hpp"
@@ -189,6 +190,8 @@ TEST_F(RegisteredTypes, EveryRegisteredTypeCrossesNodesIntact) {
 
   // ---- entities, stream, signals ----
   expect_crosses(region_counts{5, 9, 3, 1});
+  expect_crosses(member_view{"node-a1b2", "draining", true});
+  expect_crosses(member_list{member_view{"n-1", "up", false}});
   expect_crosses(stream_event{"decisions", "u-1", "AAPL", "model-a", "decision", "", R"({"x":1})"});
   expect_crosses(stream_filter{"jobs", "", "", "", "j-1"});
   signal_submission submission;
